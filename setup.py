@@ -1,0 +1,39 @@
+"""Packaging for skdeep."""
+from setuptools import find_packages, setup
+
+setup(
+    name="skdeep",
+    version="0.1.0",
+    description=(
+        "The models of the Deep Learning Tutorials as scikit-learn estimators "
+        "on a PyTorch engine"
+    ),
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["skdeep", "skdeep.*"]),
+    python_requires=">=3.10",
+    install_requires=[
+        "numpy>=1.23",
+        "scipy>=1.9",
+        "scikit-learn>=1.6",
+        "torch>=2.1,<3",
+        "joblib>=1.2",
+        "tqdm>=4.60",
+    ],
+    extras_require={
+        "test": ["pytest>=7", "pytest-xdist>=3", "pandas>=1.5", "mido>=1.3",
+                 "psutil>=5.9", "skops>=0.10", "dask[distributed]>=2024.1"],
+        "docs": ["sphinx>=7", "numpydoc>=1.6", "matplotlib>=3.6"],
+        "plot": ["matplotlib>=3.6"],
+        "midi": ["mido>=1.3"],
+        "distributed": ["dask[distributed]>=2024.1"],
+        "bench": ["skorch>=1.0", "psutil>=5.9"],
+    },
+    entry_points={"console_scripts": ["skdeep-reproduce=skdeep.reproduce:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "License :: OSI Approved :: BSD License",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+    license="BSD-3-Clause",
+)

@@ -1,0 +1,358 @@
+"""The classifier machinery every skdeep network classifier shares.
+
+A concrete classifier (logistic regression, MLP, LeNet, DBN, SdA, ...) supplies
+``_build_module(n_features, n_classes, generator)`` returning a module that maps a float
+batch to class logits, and optionally ``_prepare_input`` (reshape a flat batch) and
+``_pretrain`` (DBN/SdA). Everything else -- validation, label encoding, the optimizer,
+regularisation, early stopping, ``partial_fit``, ``warm_start``, probabilities -- is here.
+"""
+from __future__ import annotations
+
+import copy
+import numbers
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.base import ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
+
+from ._engine.device import thread_limit
+from ._engine.loop import train
+from .base import DeepEstimator, as_tensor
+
+__all__ = ["NeuralNetClassifier"]
+
+
+def _weights(module):
+    """The weight matrices/kernels regularised by ``l1``/``l2`` (biases are not)."""
+    return [p for name, p in module.named_parameters() if p.dim() > 1]
+
+
+class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
+    """Base class of skdeep's network classifiers (not used directly).
+
+    Subclasses define ``__init__`` with at least these parameters: ``learning_rate``,
+    ``batch_size``, ``max_iter``, ``solver``, ``momentum``, ``l1``, ``l2``,
+    ``early_stopping``, ``validation_fraction``, ``n_iter_no_change``, ``tol``,
+    ``shuffle``, ``warm_start``, ``device``, ``random_state``, ``verbose``.
+    """
+
+    _parameter_constraints: dict = {
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"sgd", "adam"})],
+        "momentum": [Interval(numbers.Real, 0, 1, closed="left")],
+        "l1": [Interval(numbers.Real, 0, None, closed="left")],
+        "l2": [Interval(numbers.Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "shuffle": ["boolean"],
+        "warm_start": ["boolean"],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # ------------------------------------------------------------------ hooks
+    def _build_module(self, n_features, n_classes, generator):  # pragma: no cover
+        raise NotImplementedError
+
+    def _prepare_input(self, xb):
+        """Reshape a flat float batch for the module (LeNet); identity by default."""
+        return xb
+
+    def _check_input_shape(self, X):
+        """Validate model-specific input shape constraints (after sklearn validation)."""
+
+    def _pretrain(self, X, device, seed):
+        """Unsupervised pretraining hook (DBN, SdA): returns a state for _build_module."""
+        return None
+
+    def _make_optimizer(self, module):
+        params = module.parameters()
+        if self.solver == "adam":
+            return torch.optim.Adam(params, lr=self.learning_rate)
+        return torch.optim.SGD(params, lr=self.learning_rate, momentum=self.momentum,
+                               nesterov=False)
+
+    def _loss(self, module, xb, yb):
+        loss = F.cross_entropy(module(self._prepare_input(xb)), yb)
+        if self.l1:
+            loss = loss + self.l1 * sum(w.abs().sum() for w in _weights(module))
+        if self.l2:
+            loss = loss + self.l2 * sum(w.pow(2).sum() for w in _weights(module))
+        return loss
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y, X_val=None, y_val=None):
+        """Train on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels of any type (ints, strings, ...).
+        X_val, y_val : array-like, optional
+            A validation set to stop on (the tutorial's fixed split); it replaces the
+            ``validation_fraction`` hold-out of ``early_stopping``.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        if (X_val is None) != (y_val is None):
+            raise ValueError("Pass both X_val and y_val, or neither.")
+        X, y = self._validate_Xy(X, y, reset=True)
+        self._check_input_shape(X)
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        warm = self.warm_start and hasattr(self, "module_")
+        if warm:
+            classes = self.classes_
+            if not np.isin(np.unique(y), classes).all():
+                raise ValueError(
+                    "warm_start=True needs y within the classes of the earlier fit "
+                    f"{list(classes)}; got {list(np.setdiff1d(np.unique(y), classes))}.")
+            y_enc = np.searchsorted(classes, y)
+        else:
+            classes, y_enc = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the data; "
+                f"got only one class: {classes[0]!r}.")
+        if X_val is not None:
+            X_val = self._validate_X(X_val, reset=False)
+            y_val = column_or_1d(y_val)
+            unknown = np.setdiff1d(np.unique(y_val), classes)
+            if unknown.size:
+                raise ValueError(f"y_val has labels not seen in y: {unknown.tolist()}.")
+            y_val_enc = np.searchsorted(classes, y_val)
+        elif self.early_stopping:
+            X, X_val, y_enc, y_val_enc = self._holdout(X, y_enc)
+        else:
+            y_val_enc = None
+        return self._fit_encoded(X, y_enc, classes, X_val, y_val_enc, warm=warm,
+                                 max_iter=self.max_iter, incremental=False)
+
+    def _holdout(self, X, y_enc):
+        seed = self._seed()
+        n_val = max(1, int(round(self.validation_fraction * X.shape[0])))
+        if X.shape[0] - n_val < 1:
+            raise ValueError(
+                f"early_stopping needs more than {X.shape[0]} sample(s) to hold out a "
+                "validation set; lower validation_fraction or add data.")
+        counts = np.bincount(y_enc)
+        stratify = y_enc if counts.min() >= 2 and n_val >= len(counts) else None
+        return train_test_split(X, y_enc, test_size=n_val, random_state=seed,
+                                stratify=stratify)
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over ``(X, y)``, continuing from the current state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like, optional
+            All the classes that will ever appear; required on the first call.
+
+        Returns
+        -------
+        self
+        """
+        first = not hasattr(self, "module_")
+        if first:
+            self._validate_params()
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            classes = np.unique(column_or_1d(np.asarray(classes)))
+            if len(classes) < 2:
+                raise ValueError("partial_fit needs at least 2 classes in `classes`.")
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} differs from the classes of the "
+                f"first partial_fit call {self.classes_.tolist()}.")
+        else:
+            classes = self.classes_
+        X, y = self._validate_Xy(X, y, reset=first)
+        self._check_input_shape(X)
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        unknown = np.setdiff1d(np.unique(y), classes)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} that are not in classes "
+                f"{classes.tolist()}; partial_fit cannot add classes after the first call.")
+        y_enc = np.searchsorted(classes, y)
+        return self._fit_encoded(X, y_enc, classes, None, None, warm=not first,
+                                 max_iter=1, incremental=True)
+
+    def _fit_encoded(self, X, y_enc, classes, X_val, y_val_enc, *, warm, max_iter,
+                     incremental):
+        device = self._resolve_device()
+        seed = self._seed() if not incremental or not warm else (
+            self._seed_ + self.t_ % 2_147_483_647)
+        with thread_limit():
+            if warm:
+                # Train a copy: a failed or interrupted-by-error fit leaves the estimator
+                # exactly as it was.
+                module = copy.deepcopy(self.module_).to(device)
+            else:
+                pre = self._pretrain(X, device, seed)
+                extra = (pre,) if pre is not None else ()
+                module = self._seeded_build(seed, lambda gen: self._build_module(
+                    X.shape[1], len(classes), gen, *extra))
+                module = self._to_device(module, device)
+            optimizer = self._make_optimizer(module)
+            if warm and getattr(self, "_optimizer", None) is not None:
+                optimizer.load_state_dict(self._optimizer.state_dict())
+            elif warm and getattr(self, "_optimizer_state", None) is not None:
+                optimizer.load_state_dict(self._optimizer_state)
+            Xt = as_tensor(X, device)
+            yt = torch.as_tensor(np.asarray(y_enc), dtype=torch.long, device=device)
+            gen = self._generator(seed, device)
+            validate = None
+            if X_val is not None:
+                Xv = as_tensor(X_val, device)
+                yv = torch.as_tensor(np.asarray(y_val_enc), dtype=torch.long, device=device)
+
+                def validate():
+                    module.eval()
+                    with torch.inference_mode():
+                        correct = torch.zeros((), device=device)
+                        for start in range(0, Xv.shape[0], self._inference_chunk_size):
+                            xb = Xv[start:start + self._inference_chunk_size]
+                            yb = yv[start:start + self._inference_chunk_size]
+                            pred = module(self._prepare_input(xb)).argmax(1)
+                            correct += (pred == yb).sum()
+                    module.train()
+                    return correct.item() / Xv.shape[0]
+
+            def step(xb, yb):
+                loss = self._loss(module, xb, yb)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                return loss.detach()
+
+            module.train()
+            history = train(
+                module, step, (Xt, yt), batch_size=min(self.batch_size, X.shape[0]),
+                max_iter=max_iter, generator=gen, shuffle=self.shuffle, validate=validate,
+                tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+                stop_on_loss=not incremental, verbose=self.verbose,
+                desc=type(self).__name__)
+            module.eval()
+        # Commit the new state only now that training has succeeded.
+        self.module_ = module
+        self._optimizer = optimizer
+        self._optimizer_state = None
+        self.classes_ = classes
+        self.device_ = str(device)
+        if not (warm and hasattr(self, "_seed_")):
+            self._seed_ = seed
+        prev_loss = list(self.loss_curve_) if warm and hasattr(self, "loss_curve_") else []
+        prev_val = (list(self.validation_scores_ or []) if warm
+                    and hasattr(self, "validation_scores_") else [])
+        self.loss_curve_ = prev_loss + history.loss_curve
+        self.n_iter_ = (self.n_iter_ if warm else 0) + history.n_iter
+        self.t_ = (self.t_ if warm else 0) + history.n_iter * X.shape[0]
+        if X_val is not None:
+            self.validation_scores_ = prev_val + history.validation_scores
+            self.best_validation_score_ = history.best_validation_score
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+        self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else np.inf
+        self.stop_reason_ = history.stop_reason
+        if not incremental:
+            self._warn_if_not_converged(history, max_iter)
+        return self
+
+    def _to_device(self, module, device):
+        return module.to(device)
+
+    # ------------------------------------------------------------------ prediction
+    def _logits(self, X):
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        self._check_input_shape(X)
+        return self._predict_batched(
+            X, lambda m, xb: m(xb), self.module_, prepare=self._prepare_input)
+
+    def decision_function(self, X):
+        """Class scores (logits); for two classes, the score of ``classes_[1]``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+        """
+        logits = self._logits(X)
+        if logits.shape[1] == 2:
+            return logits[:, 1] - logits[:, 0]
+        return logits
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, computed stably.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        logits = self._logits(X)
+        return logits - _logsumexp(logits)
+
+    def predict_proba(self, X):
+        """Class probabilities; each row sums to 1.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        proba = np.exp(self.predict_log_proba(X))
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
+    def predict(self, X):
+        """Most probable class of each sample, in the label type of ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        logits = self._logits(X)
+        return self.classes_[np.argmax(logits, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = False
+        return tags
+
+
+def _logsumexp(a):
+    m = a.max(axis=1, keepdims=True)
+    return m + np.log(np.exp(a - m).sum(axis=1, keepdims=True))

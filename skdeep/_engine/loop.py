@@ -1,0 +1,139 @@
+"""The epoch loop every skdeep estimator trains with.
+
+One function, :func:`train`, owns what is the same for every model: epochs over on-device
+minibatches, the loss read once per epoch (never inside the step loop), validation,
+early stopping, best-state restore, history, the progress bar, and what happens on a
+non-finite loss or a KeyboardInterrupt. A model supplies only ``step``: a function of one
+minibatch that updates the module and returns the batch's mean loss as a 0-d tensor.
+"""
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import torch
+
+from .batches import shuffled_batches
+
+
+class NonFiniteLossError(ValueError):
+    """Raised when the training loss becomes NaN or infinite."""
+
+
+@dataclass
+class History:
+    """What one call of :func:`train` did, epoch by epoch."""
+
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+    best_validation_score: float | None = None
+    best_loss: float = math.inf
+    n_iter: int = 0
+    epoch_times: list = field(default_factory=list)
+    stop_reason: str = "max_iter"  # "converged" | "max_iter" | "nonfinite" | "interrupted"
+
+    @property
+    def converged(self) -> bool:
+        return self.stop_reason == "converged"
+
+
+def snapshot(module: torch.nn.Module) -> dict:
+    """A detached copy of the module's state, for best-weights restore."""
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=True,
+          validate=None, tol=1e-4, n_iter_no_change=10, stop_on_loss=True,
+          verbose=0, desc="fit", epoch_end=None) -> History:
+    """Train ``module`` for up to ``max_iter`` epochs.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Its state is snapshotted for best-weights restore when ``validate`` is given.
+    step : callable
+        ``step(*batch) -> 0-d tensor``: one update on one minibatch; returns the mean loss
+        of the batch. It must not synchronise with the host.
+    data : tuple of tensors
+        On the training device, sharing their first dimension.
+    validate : callable or None
+        ``validate() -> float``, higher is better. When given, stopping follows the
+        validation score and the best-scoring weights are restored at the end.
+    stop_on_loss : bool
+        Without ``validate``, stop when the training loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs (scikit-learn's MLP rule). False runs all epochs.
+    epoch_end : callable or None
+        ``epoch_end(epoch)`` after each epoch (learning-rate schedules and the like).
+    """
+    hist = History()
+    n = data[0].shape[0]
+    best_state = None
+    no_improvement = 0
+    bar = None
+    if verbose:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=max_iter, desc=desc, unit="epoch", leave=True)
+    try:
+        for epoch in range(1, max_iter + 1):
+            start = time.perf_counter()
+            total = torch.zeros((), device=data[0].device)
+            for batch in shuffled_batches(data, batch_size, generator, shuffle):
+                loss = step(*batch)
+                total += loss.detach() * batch[0].shape[0]
+            epoch_loss = total.item() / n  # the one host sync of the epoch
+            hist.epoch_times.append(time.perf_counter() - start)
+            if not math.isfinite(epoch_loss):
+                hist.stop_reason = "nonfinite"
+                message = (f"The training loss became {epoch_loss} at epoch {epoch}; "
+                           "lower the learning_rate (or scale the input).")
+                if best_state is None:
+                    raise NonFiniteLossError(message)
+                warnings.warn(message + " Keeping the best weights seen before it.",
+                              RuntimeWarning, stacklevel=3)
+                break
+            hist.loss_curve.append(epoch_loss)
+            hist.n_iter = epoch
+            if epoch_end is not None:
+                epoch_end(epoch)
+            if validate is not None:
+                score = float(validate())
+                hist.validation_scores.append(score)
+                best = hist.best_validation_score
+                if best is None or score > best:
+                    hist.best_validation_score = score
+                    best_state = snapshot(module)
+                if best is not None and score < best + tol:
+                    no_improvement += 1
+                else:
+                    no_improvement = 0
+            else:
+                if epoch_loss > hist.best_loss - tol:
+                    no_improvement += 1
+                else:
+                    no_improvement = 0
+            hist.best_loss = min(hist.best_loss, epoch_loss)
+            if bar is not None:
+                postfix = {"loss": f"{epoch_loss:.4g}"}
+                if hist.validation_scores:
+                    postfix["val"] = f"{hist.validation_scores[-1]:.4g}"
+                bar.set_postfix(postfix, refresh=False)
+                bar.update(1)
+            if (validate is not None or stop_on_loss) and no_improvement > n_iter_no_change:
+                hist.stop_reason = "converged"
+                break
+    except KeyboardInterrupt:
+        hist.stop_reason = "interrupted"
+        warnings.warn(
+            f"Training interrupted after {hist.n_iter} complete epoch(s); keeping "
+            + ("the best weights so far." if best_state is not None
+               else "the weights of the last step."),
+            RuntimeWarning, stacklevel=3)
+    finally:
+        if bar is not None:
+            bar.close()
+    if best_state is not None:
+        module.load_state_dict(best_state)
+    return hist

@@ -1,0 +1,42 @@
+"""Reproduce rows: logistic regression and the MLP."""
+from __future__ import annotations
+
+from ._row import Row
+
+
+def _fit_and_score(clf, data):
+    clf.fit(data.X_train, data.y_train, X_val=data.X_val, y_val=data.y_val)
+    return {"test_error": 1.0 - clf.score(data.X_test, data.y_test), "epochs": clf.n_iter_}
+
+
+def run_logistic(data, *, quick, tutorial_settings, device, random_state):
+    from .. import LogisticClassifier
+
+    if tutorial_settings:
+        params = dict(learning_rate=0.13, batch_size=600, momentum=0.0, max_iter=1000)
+    else:
+        params = {}
+    if quick:
+        params["max_iter"] = min(params.get("max_iter", 100), 20)
+    clf = LogisticClassifier(device=device, random_state=random_state, **params)
+    return _fit_and_score(clf, data)
+
+
+def run_mlp(data, *, quick, tutorial_settings, device, random_state):
+    from .. import MLPClassifier
+
+    if tutorial_settings:
+        params = dict(hidden_layer_sizes=(500,), solver="sgd", momentum=0.0,
+                      learning_rate=0.01, batch_size=20, l2=1e-4, max_iter=1000)
+    else:
+        params = {}
+    if quick:
+        params["max_iter"] = min(params.get("max_iter", 50), 10)
+    clf = MLPClassifier(device=device, random_state=random_state, **params)
+    return _fit_and_score(clf, data)
+
+
+ROWS = [
+    Row("Logistic regression", run_logistic, tutorial="7.489% (MNIST)", order=10),
+    Row("MLP", run_mlp, tutorial="1.65% (MNIST)", order=20),
+]

@@ -1,0 +1,191 @@
+"""What every skdeep estimator shares: validation, seeding, devices, inference, pickling.
+
+Estimators subclass :class:`DeepEstimator` and stay thin: their parameters, a torch
+module from :mod:`skdeep.nn`, and the loss or update it trains with. Training itself runs
+in :func:`skdeep._engine.loop.train`.
+"""
+from __future__ import annotations
+
+import copy
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._engine.batches import chunked
+from ._engine.device import move_to, resolve_device
+
+__all__ = ["DeepEstimator", "FLOAT_DTYPES", "as_tensor"]
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+_TORCH_DTYPE = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
+
+
+def as_tensor(X, device, dtype=torch.float32) -> torch.Tensor:
+    """A tensor copy of ``X`` on ``device``; never a view of the caller's memory.
+
+    Sparse input is densified here, once; read-only arrays (memmaps) are fine.
+    """
+    if sp.issparse(X):
+        X = X.toarray()
+    X = np.asarray(X)
+    tensor = torch.from_numpy(np.array(X, copy=True, order="C"))
+    return tensor.to(device=device, dtype=dtype)
+
+
+class DeepEstimator(BaseEstimator):
+    """Base class of every skdeep estimator.
+
+    Subclasses store their ``__init__`` arguments unchanged (scikit-learn's contract) and
+    must have the parameters ``device`` and ``random_state``. Fitted torch modules are
+    kept in attributes ending in ``_``; pickling moves them (and any tensor or optimizer
+    state) to the CPU, so a model fitted on a GPU loads on a machine without one.
+    """
+
+    #: rows per chunk at inference time; bounds the memory of predict/transform.
+    _inference_chunk_size = 8192
+
+    # ------------------------------------------------------------------ validation
+    def _validate_X(self, X, *, reset, accept_sparse=False, allow_nd=False, **kwargs):
+        """scikit-learn validation; keeps float32/float64, casts other numbers to float64."""
+        return validate_data(self, X, reset=reset, dtype=list(FLOAT_DTYPES),
+                             accept_sparse=accept_sparse, allow_nd=allow_nd, **kwargs)
+
+    def _validate_Xy(self, X, y, *, reset=True, accept_sparse=False, allow_nd=False,
+                     **kwargs):
+        return validate_data(self, X, y, reset=reset, dtype=list(FLOAT_DTYPES),
+                             accept_sparse=accept_sparse, allow_nd=allow_nd, **kwargs)
+
+    # ------------------------------------------------------------------ devices and seeds
+    def _resolve_device(self) -> torch.device:
+        return resolve_device(self.device)
+
+    def _seed(self) -> int:
+        """An integer seed drawn from ``random_state`` (no global state touched)."""
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    @staticmethod
+    def _generator(seed: int, device) -> torch.Generator:
+        device = torch.device(device)
+        gen = torch.Generator(device=device.type if device.type != "cuda" else device)
+        gen.manual_seed(int(seed))
+        return gen
+
+    @classmethod
+    def _seeded_build(cls, seed: int, build):
+        """Call ``build(generator)`` with torch's global RNG forked and seeded.
+
+        Modules initialise from a CPU generator seeded here; torch's own layers that
+        draw from the global RNG (``nn.Linear``'s default init, ...) are seeded too, inside
+        a fork that restores the caller's global RNG state afterwards -- a fit never
+        changes what ``torch.rand`` gives the user next.
+        """
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(seed))
+            return build(cls._generator(seed, "cpu"))
+
+    @property
+    def _device(self) -> torch.device:
+        """Where the fitted modules live now."""
+        return torch.device(self.device_)
+
+    # ------------------------------------------------------------------ inference
+    def _inference_module(self, module: torch.nn.Module, dtype) -> torch.nn.Module:
+        """``module`` in ``dtype``: float64 input is computed in float64.
+
+        float32 matmuls of a batch and of its rows one at a time differ by ~1e-5 on a
+        CPU; computing float64 input in float64 makes predictions independent of how the
+        rows are batched, as scikit-learn's invariance checks (atol 1e-7) require.
+        """
+        if dtype == torch.float64:
+            module = copy.deepcopy(module).double()
+        return module.eval()
+
+    def _predict_batched(self, X, fn, module, *, dtype=None, chunk_size=None,
+                         prepare=None) -> np.ndarray:
+        """Apply ``fn(module, batch)`` over bounded chunks of ``X``; return numpy.
+
+        Runs in ``torch.inference_mode`` on the fitted device, in ``X``'s float dtype
+        (float32 for anything else), and returns an array of that dtype.
+        """
+        x_dtype = getattr(X, "dtype", None)
+        np_dtype = np.dtype(np.float64 if x_dtype == np.float64 else np.float32)
+        if dtype is not None:
+            np_dtype = np.dtype(dtype)
+        t_dtype = _TORCH_DTYPE[np_dtype]
+        device = self._device
+        module = self._inference_module(module, t_dtype)
+        n = X.shape[0]
+        chunk = chunk_size or self._inference_chunk_size
+        outputs = []
+        was_training = module.training
+        with torch.inference_mode():
+            for sl in chunked(n, chunk):
+                xb = as_tensor(X[sl], device, t_dtype)
+                if prepare is not None:
+                    xb = prepare(xb)
+                outputs.append(fn(module, xb).detach().cpu())
+        if was_training:
+            module.train()
+        if not outputs:
+            return np.empty((0,), dtype=np_dtype)
+        return torch.cat(outputs).numpy().astype(np_dtype, copy=False)
+
+    # ------------------------------------------------------------------ reporting
+    def _warn_if_not_converged(self, history, max_iter):
+        if history.stop_reason == "max_iter":
+            warnings.warn(
+                f"{type(self).__name__}: the maximum number of epochs ({max_iter}) was "
+                "reached before the optimisation converged; raise max_iter.",
+                ConvergenceWarning, stacklevel=3)
+
+    def _check_fitted(self):
+        check_is_fitted(self, "device_")
+
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self):
+        state = super().__getstate__()
+        state = dict(state)
+        for key, value in list(state.items()):
+            if key == "_optimizer":
+                state["_optimizer_state"] = (None if value is None
+                                             else move_to(value.state_dict(), "cpu"))
+                state[key] = None
+            elif isinstance(value, torch.nn.Module):
+                if any(t.device.type != "cpu" for t in
+                       list(value.parameters()) + list(value.buffers())):
+                    value = copy.deepcopy(value).to("cpu")
+                state[key] = value
+            elif isinstance(value, torch.Tensor):
+                state[key] = value.detach().to("cpu")
+            elif isinstance(value, torch.Generator):
+                state[key] = None
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "device_" not in state:
+            return
+        try:
+            device = resolve_device(self.device)
+        except ValueError as exc:
+            warnings.warn(f"{exc} The unpickled model runs on the CPU.", RuntimeWarning,
+                          stacklevel=2)
+            device = torch.device("cpu")
+        self._move_fitted_state(device)
+
+    def _move_fitted_state(self, device):
+        for key, value in list(vars(self).items()):
+            if key == "_optimizer_state" and value is not None:
+                setattr(self, key, move_to(value, device))
+            elif isinstance(value, torch.nn.Module):
+                value.to(device)
+            elif isinstance(value, torch.Tensor) and key.endswith("_"):
+                setattr(self, key, value.to(device))
+        self.device_ = str(device)

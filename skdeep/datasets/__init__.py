@@ -1,0 +1,8 @@
+"""Dataset loaders. Nothing is downloaded: each loader reads files you have and says how to
+get them when they are missing. ``$SKDEEP_DATA`` names a folder holding the datasets'
+sub-folders (``mnist/``, ``fashion-mnist/``, ``atis/``, ``rt-polarity/``,
+``polyphonic_music/``, ``aclImdb/``)."""
+
+from ._mnist import load_fashion_mnist, load_mnist, read_idx
+
+__all__ = ["load_mnist", "load_fashion_mnist", "read_idx"]

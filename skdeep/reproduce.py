@@ -1,0 +1,134 @@
+"""``python -m skdeep.reproduce``: the tutorials' results table, re-run with skdeep.
+
+Each model of the tutorials that skdeep has contributes a row (modules in
+``skdeep/_reproduce/``). The table -- model, test error, epochs, seconds, device and the
+tutorial's published figure -- is written to ``results.md`` and ``results.csv``.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import pathlib
+import pkgutil
+import sys
+import time
+import traceback
+import warnings
+
+__all__ = ["main", "collect_rows"]
+
+
+def collect_rows():
+    """All :class:`~skdeep._reproduce._row.Row` objects, in table order."""
+    from . import _reproduce
+
+    rows = []
+    for info in pkgutil.iter_modules(_reproduce.__path__):
+        if info.name.startswith("_") or info.name == "data":
+            continue
+        module = importlib.import_module(f"{_reproduce.__name__}.{info.name}")
+        rows.extend(getattr(module, "ROWS", []))
+    return sorted(rows, key=lambda r: (r.order, r.model))
+
+
+def _parser():
+    p = argparse.ArgumentParser(
+        prog="python -m skdeep.reproduce",
+        description="Re-run the Deep Learning Tutorials' models and tabulate the results.")
+    p.add_argument("--dataset", choices=["digits", "mnist", "fashion-mnist"],
+                   default="digits", help="image dataset for the image models "
+                   "(default: scikit-learn's embedded digits)")
+    p.add_argument("--quick", action="store_true",
+                   help="fewer epochs and a subset of the large datasets")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    p.add_argument("--out", default="results", help="output folder (default: results)")
+    p.add_argument("--tutorial-settings", action="store_true",
+                   help="the tutorials' own hyper-parameters instead of skdeep's defaults")
+    p.add_argument("--models", default=None,
+                   help="comma-separated substrings of model names to run (default: all)")
+    p.add_argument("--random-state", type=int, default=0)
+    return p
+
+
+def main(argv=None) -> int:
+    """Run the table; return the process exit code (non-zero if a row failed)."""
+    args = _parser().parse_args(argv)
+    from tqdm.auto import tqdm
+
+    from ._engine.device import resolve_device
+    from ._reproduce.data import load_image_data
+
+    device = str(resolve_device(args.device))
+    rows = collect_rows()
+    if args.models:
+        wanted = [w.strip().lower() for w in args.models.split(",") if w.strip()]
+        rows = [r for r in rows if any(w in r.model.lower() for w in wanted)]
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    image_data = None
+    results, failed = [], 0
+    bar = tqdm(rows, desc="reproduce", unit="model", file=sys.stderr)
+    for row in bar:
+        bar.set_postfix_str(row.model)
+        record = {"model": row.model, "dataset": args.dataset if row.needs == "images"
+                  else row.needs, "test_error": "", "epochs": "", "seconds": "",
+                  "device": device, "tutorial": row.tutorial, "notes": ""}
+        start = time.perf_counter()
+        try:
+            if row.needs == "images":
+                if image_data is None:
+                    image_data = load_image_data(args.dataset, quick=args.quick,
+                                                 random_state=args.random_state)
+                data = image_data
+            else:
+                data = None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = row.run(data, quick=args.quick,
+                              tutorial_settings=args.tutorial_settings, device=device,
+                              random_state=args.random_state)
+            if res is None:
+                record["notes"] = "skipped: data not available"
+            else:
+                err = res.get("test_error")
+                record["test_error"] = "" if err is None else f"{100 * err:.2f}%"
+                record["epochs"] = res.get("epochs", "")
+                record["notes"] = res.get("extra", "")
+                if res.get("figures"):
+                    record["notes"] = (record["notes"] + " figures: "
+                                       + ", ".join(map(str, res["figures"]))).strip()
+        except FileNotFoundError as exc:
+            record["notes"] = f"skipped: {exc}"
+        except Exception as exc:  # a failing row must not hide the others' results
+            failed += 1
+            record["notes"] = f"FAILED: {type(exc).__name__}: {exc}"
+            traceback.print_exc()
+        record["seconds"] = f"{time.perf_counter() - start:.1f}"
+        results.append(record)
+        tqdm.write(f"{row.model}: test error {record['test_error'] or '-'} "
+                   f"({record['seconds']} s) {record['notes']}", file=sys.stderr)
+    _write(out, results, args)
+    print(f"wrote {out / 'results.md'} and {out / 'results.csv'}")
+    return 1 if failed else 0
+
+
+def _write(out, results, args):
+    fields = ["model", "dataset", "test_error", "epochs", "seconds", "device", "tutorial",
+              "notes"]
+    with open(out / "results.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(results)
+    settings = "the tutorials' settings" if args.tutorial_settings else "skdeep defaults"
+    lines = [f"# skdeep reproduce ({args.dataset}, {settings}"
+             + (", quick" if args.quick else "") + ")", "",
+             "| model | data | test error | epochs | seconds | device | tutorial (published) "
+             "| notes |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append("| " + " | ".join(str(r[k]) for k in fields) + " |")
+    (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

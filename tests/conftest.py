@@ -1,0 +1,34 @@
+import os
+import pathlib
+
+import pytest
+import torch
+
+
+def pytest_collection_modifyitems(config, items):
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    """The folder of real datasets ($SKDEEP_DATA); tests using it skip when it is absent."""
+    path = os.environ.get("SKDEEP_DATA")
+    if not path or not pathlib.Path(path).is_dir():
+        pytest.skip("SKDEEP_DATA is not set to a data folder")
+    return pathlib.Path(path)
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist():
+    """Fashion-MNIST (train, test) or skip."""
+    from skdeep.datasets import load_fashion_mnist
+
+    try:
+        return load_fashion_mnist()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
