@@ -32,3 +32,10 @@ def fashion_mnist():
         return load_fashion_mnist()
     except FileNotFoundError as exc:
         pytest.skip(str(exc))
+
+
+def pytest_configure(config):
+    # Under pytest-xdist each worker is its own process: one torch thread apiece keeps
+    # the workers from oversubscribing the cores (small models are overhead-bound anyway).
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        torch.set_num_threads(1)

@@ -13,7 +13,8 @@ def run_logistic(data, *, quick, tutorial_settings, device, random_state):
     from .. import LogisticClassifier
 
     if tutorial_settings:
-        params = dict(learning_rate=0.13, batch_size=600, momentum=0.0, max_iter=1000)
+        params = dict(learning_rate=0.13, batch_size=600, solver="sgd", momentum=0.0,
+                      max_iter=1000)
     else:
         params = {}
     if quick:
