@@ -32,7 +32,6 @@ setup(
     entry_points={"console_scripts": ["skdeep-reproduce=skdeep.reproduce:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",
-        "License :: OSI Approved :: BSD License",
         "Topic :: Scientific/Engineering :: Artificial Intelligence",
     ],
     license="BSD-3-Clause",

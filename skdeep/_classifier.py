@@ -12,6 +12,7 @@ import copy
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
 from sklearn.base import ClassifierMixin
@@ -20,8 +21,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
+from ._engine.batches import StreamingSource
 from ._engine.device import thread_limit
 from ._engine.loop import train
+from ._engine.precision import autocast, check_precision, device_budget, streams, tf32
 from .base import DeepEstimator, as_tensor
 
 __all__ = ["NeuralNetClassifier", "make_optimizer"]
@@ -73,6 +76,9 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "precision": [StrOptions({"float32", "tf32", "bf16"})],
+        "compile": ["boolean"],
+        "max_device_memory": [Interval(numbers.Integral, 1, None, closed="left"), None],
     }
 
     # ------------------------------------------------------------------ hooks
@@ -122,8 +128,17 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
         self._validate_params()
         if (X_val is None) != (y_val is None):
             raise ValueError("Pass both X_val and y_val, or neither.")
-        X, y = self._validate_Xy(X, y, reset=True)
-        self._check_input_shape(X)
+        device = self._resolve_device()
+        check_precision(getattr(self, "precision", "float32"), device)
+        if streams(X, device, getattr(self, "max_device_memory", None)):
+            if self.early_stopping and X_val is None:
+                raise ValueError(
+                    "early_stopping on data streamed from disk needs an explicit "
+                    "validation set: pass fit(X, y, X_val=..., y_val=...).")
+            X, y = self._validate_streamed(X, y)
+        else:
+            X, y = self._validate_Xy(X, y, reset=True)
+            self._check_input_shape(X)
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         warm = self.warm_start and hasattr(self, "module_")
@@ -153,6 +168,18 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
             y_val_enc = None
         return self._fit_encoded(X, y_enc, classes, X_val, y_val_enc, warm=warm,
                                  max_iter=self.max_iter, incremental=False)
+
+    def _validate_streamed(self, X, y):
+        """Validate out-of-core X by its first row (features, names, dtype) and y whole;
+        every chunk is checked for NaN/inf as it is streamed."""
+        if len(getattr(X, "shape", ())) != 2:
+            raise ValueError(f"Expected a 2-D array-like for X; got shape "
+                             f"{getattr(X, 'shape', None)}.")
+        self._validate_X(np.asarray(X[:1]), reset=True)
+        y = np.asarray(y)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}.")
+        return X, y
 
     def _holdout(self, X, y_enc):
         seed = self._seed()
@@ -228,9 +255,10 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
                 optimizer.load_state_dict(self._optimizer.state_dict())
             elif warm and getattr(self, "_optimizer_state", None) is not None:
                 optimizer.load_state_dict(self._optimizer_state)
-            Xt = as_tensor(X, device)
-            yt = torch.as_tensor(np.asarray(y_enc), dtype=torch.long, device=device)
+            data = self._training_data(X, y_enc, device)
             gen = self._generator(seed, device)
+            trained = torch.compile(module) if getattr(self, "compile", False) else module
+            precision = getattr(self, "precision", "float32")
             validate = None
             if X_val is not None:
                 Xv = as_tensor(X_val, device)
@@ -249,19 +277,21 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
                     return correct.item() / Xv.shape[0]
 
             def step(xb, yb):
-                loss = self._loss(module, xb, yb)
+                with autocast(precision, device):
+                    loss = self._loss(trained, xb, yb)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
                 return loss.detach()
 
             module.train()
-            history = train(
-                module, step, (Xt, yt), batch_size=min(self.batch_size, X.shape[0]),
-                max_iter=max_iter, generator=gen, shuffle=self.shuffle, validate=validate,
-                tol=self.tol, n_iter_no_change=self.n_iter_no_change,
-                stop_on_loss=not incremental, verbose=self.verbose,
-                desc=type(self).__name__)
+            with tf32(precision, device):
+                history = train(
+                    module, step, data, batch_size=min(self.batch_size, X.shape[0]),
+                    max_iter=max_iter, generator=gen, shuffle=self.shuffle,
+                    validate=validate, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+                    stop_on_loss=not incremental, verbose=self.verbose,
+                    desc=type(self).__name__)
             module.eval()
         # Commit the new state only now that training has succeeded.
         self.module_ = module
@@ -291,6 +321,22 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
 
     def _to_device(self, module, device):
         return module.to(device)
+
+    def _training_data(self, X, y_enc, device):
+        """On-device tensors, or a chunked stream for data over the memory budget."""
+        if isinstance(X, np.ndarray) and not isinstance(X, np.memmap) or sp.issparse(X):
+            return (as_tensor(X, device),
+                    torch.as_tensor(np.asarray(y_enc), dtype=torch.long, device=device))
+        budget = device_budget(device, getattr(self, "max_device_memory", None))
+        row_bytes = 4 * int(np.prod(X.shape[1:]))
+        chunk_rows = max(self.batch_size, budget // (4 * row_bytes))
+        return StreamingSource((X, np.asarray(y_enc)), device, chunk_rows,
+                               convert=self._check_chunk)
+
+    def _check_chunk(self, chunk):
+        from sklearn.utils import check_array
+
+        return check_array(chunk, dtype=np.float32, ensure_all_finite=True)
 
     # ------------------------------------------------------------------ prediction
     def _logits(self, X):

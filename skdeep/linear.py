@@ -45,6 +45,15 @@ class LogisticClassifier(NeuralNetClassifier):
         Continue from the previous fit's weights and optimizer state.
     device : str, default="auto"
         ``"auto"`` (CUDA, then MPS, then CPU), ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"``.
+    precision : {"float32", "tf32", "bf16"}, default="float32"
+        Arithmetic on CUDA: TF32 matmuls, or bf16 autocast. Refused on other devices.
+    compile : bool, default=False
+        Train through :func:`torch.compile` (opt-in: it pays on GPUs
+        for long fits; on the CPU it was measured slower than eager mode).
+    max_device_memory : int or None, default=None
+        Bytes of training data the device may hold. Larger inputs (a ``numpy.memmap``,
+        an HDF5 dataset) are streamed in row chunks instead of copied to the device.
+        None: half the free memory of a GPU, a quarter of the RAM for the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds the minibatch order; same seed on the same device gives the same model.
     verbose : int, default=0
@@ -90,7 +99,8 @@ class LogisticClassifier(NeuralNetClassifier):
     def __init__(self, *, learning_rate=0.003, batch_size=128, max_iter=100, solver="adam",
                  momentum=0.9, l1=0.0, l2=0.0, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, shuffle=True,
-                 warm_start=False, device="auto", random_state=None, verbose=0):
+                 warm_start=False, device="auto", precision="float32", compile=False,
+                 max_device_memory=None, random_state=None, verbose=0):
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_iter = max_iter
@@ -105,6 +115,9 @@ class LogisticClassifier(NeuralNetClassifier):
         self.shuffle = shuffle
         self.warm_start = warm_start
         self.device = device
+        self.precision = precision
+        self.compile = compile
+        self.max_device_memory = max_device_memory
         self.random_state = random_state
         self.verbose = verbose
 

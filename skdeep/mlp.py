@@ -53,6 +53,15 @@ class MLPClassifier(NeuralNetClassifier):
         Continue from the previous fit's weights and optimizer state.
     device : str, default="auto"
         ``"auto"`` (CUDA, then MPS, then CPU), ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"``.
+    precision : {"float32", "tf32", "bf16"}, default="float32"
+        Arithmetic on CUDA: TF32 matmuls, or bf16 autocast. Refused on other devices.
+    compile : bool, default=False
+        Train through :func:`torch.compile` (opt-in: it pays on GPUs
+        for long fits; on the CPU it was measured slower than eager mode).
+    max_device_memory : int or None, default=None
+        Bytes of training data the device may hold. Larger inputs (a ``numpy.memmap``,
+        an HDF5 dataset) are streamed in row chunks instead of copied to the device.
+        None: half the free memory of a GPU, a quarter of the RAM for the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds the weight init and the minibatch order; same seed, same device, same model.
     verbose : int, default=0
@@ -102,6 +111,7 @@ class MLPClassifier(NeuralNetClassifier):
                  batch_size=128, max_iter=50, solver="adam", momentum=0.9, l1=0.0, l2=0.0,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
                  tol=1e-4, shuffle=True, warm_start=False, device="auto",
+                 precision="float32", compile=False, max_device_memory=None,
                  random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -119,6 +129,9 @@ class MLPClassifier(NeuralNetClassifier):
         self.shuffle = shuffle
         self.warm_start = warm_start
         self.device = device
+        self.precision = precision
+        self.compile = compile
+        self.max_device_memory = max_device_memory
         self.random_state = random_state
         self.verbose = verbose
 

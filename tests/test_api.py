@@ -30,7 +30,7 @@ def small_mlp(**kw):
     return MLPClassifier(**params)
 
 
-@pytest.mark.parametrize("make", [lambda: LogisticClassifier(max_iter=10, random_state=0),
+@pytest.mark.parametrize("make", [lambda: LogisticClassifier(max_iter=40, random_state=0),
                                   small_mlp])
 def test_pipeline_and_clone(digits, make):
     X_train, X_test, y_train, y_test = digits

@@ -1,6 +1,16 @@
-"""On-device minibatch iteration: slices of one permutation, no DataLoader."""
+"""Minibatch sources: on-device tensors, or row chunks streamed from a host array.
+
+In memory, a minibatch is a slice of one permutation of tensors that already live on the
+device (no DataLoader). For data larger than the device budget (a ``numpy.memmap``, an
+HDF5 dataset, anything indexable by rows), :class:`StreamingSource` moves one chunk of
+rows at a time to the device, in a random chunk order with a random order inside each
+chunk, so the host never holds more than one chunk beyond the caller's array.
+"""
 from __future__ import annotations
 
+import mmap
+
+import numpy as np
 import torch
 
 
@@ -10,25 +20,118 @@ def minibatch_slices(n_samples: int, batch_size: int):
         yield slice(start, min(start + batch_size, n_samples))
 
 
-def shuffled_batches(tensors, batch_size: int, generator: torch.Generator | None,
-                     shuffle: bool = True):
-    """Yield tuples of minibatches of ``tensors`` (all sharing their first dimension).
-
-    The permutation is drawn on the tensors' device with ``generator`` so a seeded fit is
-    reproducible; the data itself is gathered once per epoch, so each step is a
-    contiguous slice rather than a scattered gather.
-    """
-    n = tensors[0].shape[0]
-    if shuffle:
-        device = tensors[0].device
-        perm = torch.randperm(n, generator=generator, device=generator.device
-                              if generator is not None else device)
-        perm = perm.to(device)
-        tensors = tuple(t.index_select(0, perm) if t.shape[0] == n else t for t in tensors)
-    for sl in minibatch_slices(n, batch_size):
-        yield tuple(t[sl] for t in tensors)
-
-
 def chunked(n_samples: int, chunk_size: int):
     """Slices for bounded-memory inference."""
     return minibatch_slices(n_samples, max(1, int(chunk_size)))
+
+
+def _permutation(n, generator, device):
+    gen_device = generator.device if generator is not None else device
+    return torch.randperm(n, generator=generator, device=gen_device).to(device)
+
+
+class TensorSource:
+    """Minibatches of tensors that live on the training device."""
+
+    def __init__(self, *tensors):
+        self.tensors = tensors
+        self.n_samples = tensors[0].shape[0]
+        self.device = tensors[0].device
+
+    def batches(self, batch_size: int, generator=None, shuffle: bool = True):
+        tensors = self.tensors
+        n = self.n_samples
+        if shuffle:
+            # One gather per epoch, so that each step is a contiguous slice.
+            perm = _permutation(n, generator, self.device)
+            tensors = tuple(t.index_select(0, perm) for t in tensors)
+        for sl in minibatch_slices(n, batch_size):
+            yield tuple(t[sl] for t in tensors)
+
+
+class StreamingSource:
+    """Minibatches streamed in row chunks from host arrays (memmaps and the like).
+
+    ``convert(chunk_of_X) -> float32 ndarray`` validates/converts each chunk (the caller's
+    array is only read). On CUDA the chunk goes through pinned memory with a
+    non-blocking copy.
+    """
+
+    def __init__(self, arrays, device, chunk_rows: int, convert=None, dtypes=None):
+        self.arrays = arrays
+        self.n_samples = len(arrays[0])
+        self.device = torch.device(device)
+        self.chunk_rows = max(1, int(chunk_rows))
+        self.convert = convert
+        self.dtypes = dtypes or (torch.float32,) + (torch.long,) * (len(arrays) - 1)
+        self._pin = self.device.type == "cuda"
+
+    def _to_device(self, array, dtype):
+        if not array.flags.writeable:  # read-only memmap rows: copy, never alias
+            array = np.array(array, copy=True)
+        tensor = torch.from_numpy(np.ascontiguousarray(array)).to(dtype)
+        if self._pin:
+            tensor = tensor.pin_memory()
+        return tensor.to(self.device, non_blocking=self._pin)
+
+    def chunks(self, generator=None, shuffle=True):
+        """Yield device tensors for each chunk of rows (shuffled chunk order if asked)."""
+        starts = np.arange(0, self.n_samples, self.chunk_rows)
+        if shuffle:
+            order = torch.randperm(len(starts), generator=generator,
+                                   device=generator.device if generator is not None
+                                   else "cpu").cpu().numpy()
+            starts = starts[order]
+        for start in starts:
+            stop = min(start + self.chunk_rows, self.n_samples)
+            parts = []
+            for i, (array, dtype) in enumerate(zip(self.arrays, self.dtypes)):
+                part = np.asarray(array[start:stop])
+                if i == 0 and self.convert is not None:
+                    part = self.convert(part)
+                parts.append(self._to_device(part, dtype))
+                release_pages(array, start, stop)
+            yield tuple(parts)
+
+    def batches(self, batch_size: int, generator=None, shuffle: bool = True):
+        for chunk in self.chunks(generator, shuffle):
+            yield from TensorSource(*chunk).batches(batch_size, generator, shuffle)
+
+
+def release_pages(array, start: int, stop: int) -> None:
+    """Drop rows ``start:stop`` of a read-only ``numpy.memmap`` from this process's memory.
+
+    Pages of a file mapping that were read stay resident (and count in the process's
+    RSS) until the kernel needs them; after a chunk has been copied they are of no use,
+    so streaming a file larger than memory keeps the footprint at about one chunk. Only
+    mode ``"r"`` maps are touched, where dropping pages can never lose data.
+    """
+    mm = getattr(array, "_mmap", None)
+    if (mm is None or getattr(array, "mode", None) != "r" or not hasattr(mm, "madvise")
+            or not array.flags.c_contiguous):
+        return
+    row_bytes = array.strides[0]
+    base = array.offset % mmap.ALLOCATIONGRANULARITY
+    begin = base + start * row_bytes
+    end = base + stop * row_bytes
+    page = mmap.PAGESIZE
+    begin = (begin // page) * page
+    length = ((end + page - 1) // page) * page - begin
+    length = min(length, len(mm) - begin)
+    if length > 0:
+        try:
+            mm.madvise(mmap.MADV_DONTNEED, begin, length)
+        except (OSError, ValueError):
+            pass
+
+
+def as_source(data):
+    """Wrap a tuple of tensors as a :class:`TensorSource`; pass sources through."""
+    if hasattr(data, "batches"):
+        return data
+    return TensorSource(*data)
+
+
+def shuffled_batches(tensors, batch_size: int, generator=None, shuffle: bool = True):
+    """Yield tuples of minibatches of on-device ``tensors`` (see :class:`TensorSource`)."""
+    return TensorSource(*tensors).batches(batch_size, generator, shuffle)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .batches import shuffled_batches
+from .batches import as_source
 
 
 class NonFiniteLossError(ValueError):
@@ -56,8 +56,9 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
     step : callable
         ``step(*batch) -> 0-d tensor``: one update on one minibatch; returns the mean loss
         of the batch. It must not synchronise with the host.
-    data : tuple of tensors
-        On the training device, sharing their first dimension.
+    data : tuple of tensors, or a source from :mod:`skdeep._engine.batches`
+        Tensors on the training device sharing their first dimension, or a
+        :class:`~skdeep._engine.batches.StreamingSource` for out-of-core data.
     validate : callable or None
         ``validate() -> float``, higher is better. When given, stopping follows the
         validation score and the best-scoring weights are restored at the end.
@@ -68,7 +69,8 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
         ``epoch_end(epoch)`` after each epoch (learning-rate schedules and the like).
     """
     hist = History()
-    n = data[0].shape[0]
+    source = as_source(data)
+    n = source.n_samples
     best_state = None
     no_improvement = 0
     bar = None
@@ -79,8 +81,8 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
     try:
         for epoch in range(1, max_iter + 1):
             start = time.perf_counter()
-            total = torch.zeros((), device=data[0].device)
-            for batch in shuffled_batches(data, batch_size, generator, shuffle):
+            total = torch.zeros((), device=source.device)
+            for batch in source.batches(batch_size, generator, shuffle):
                 loss = step(*batch)
                 total += loss.detach() * batch[0].shape[0]
             epoch_loss = total.item() / n  # the one host sync of the epoch
