@@ -22,7 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._engine.batches import StreamingSource
-from ._engine.device import thread_limit
+from ._engine.device import move_to, thread_limit
 from ._engine.loop import train
 from ._engine.precision import autocast, check_precision, device_budget, streams, tf32
 from .base import DeepEstimator, as_tensor
@@ -254,7 +254,7 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
             if warm and getattr(self, "_optimizer", None) is not None:
                 optimizer.load_state_dict(self._optimizer.state_dict())
             elif warm and getattr(self, "_optimizer_state", None) is not None:
-                optimizer.load_state_dict(self._optimizer_state)
+                optimizer.load_state_dict(move_to(self._optimizer_state, device))
             data = self._training_data(X, y_enc, device)
             gen = self._generator(seed, device)
             trained = torch.compile(module) if getattr(self, "compile", False) else module
@@ -321,6 +321,14 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
 
     def _to_device(self, module, device):
         return module.to(device)
+
+    def _rebuild_module(self, name):
+        import inspect
+
+        if name != "module_" or len(inspect.signature(self._build_module).parameters) != 3:
+            return None
+        return self._seeded_build(0, lambda gen: self._build_module(
+            self.n_features_in_, len(self.classes_), gen))
 
     def _training_data(self, X, y_enc, device):
         """On-device tensors, or a chunked stream for data over the memory budget."""

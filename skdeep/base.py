@@ -148,20 +148,32 @@ class DeepEstimator(BaseEstimator):
     def _check_fitted(self):
         check_is_fitted(self, "device_")
 
-    # ------------------------------------------------------------------ pickling
+    # ------------------------------------------------------------------ persistence
+    def _rebuild_module(self, name: str) -> torch.nn.Module | None:
+        """An untrained module with the architecture of fitted attribute ``name``.
+
+        Estimators that can rebuild their modules from their parameters and fitted
+        attributes return one here; their pickles, skops files and :meth:`save` files then
+        hold plain ``state_dict`` tensors instead of pickled torch objects. The default
+        (None) pickles the module object itself.
+        """
+        return None
+
     def __getstate__(self):
-        state = super().__getstate__()
-        state = dict(state)
+        state = dict(super().__getstate__())
         for key, value in list(state.items()):
             if key == "_optimizer":
                 state["_optimizer_state"] = (None if value is None
-                                             else move_to(value.state_dict(), "cpu"))
+                                             else _to_bytes(value.state_dict()))
                 state[key] = None
             elif isinstance(value, torch.nn.Module):
-                if any(t.device.type != "cpu" for t in
-                       list(value.parameters()) + list(value.buffers())):
-                    value = copy.deepcopy(value).to("cpu")
-                state[key] = value
+                if self._rebuild_module(key) is not None:
+                    state[key] = {_MODULE_KEY: _to_bytes(value.state_dict())}
+                else:
+                    if any(t.device.type != "cpu" for t in
+                           list(value.parameters()) + list(value.buffers())):
+                        value = copy.deepcopy(value).to("cpu")
+                    state[key] = value
             elif isinstance(value, torch.Tensor):
                 state[key] = value.detach().to("cpu")
             elif isinstance(value, torch.Generator):
@@ -170,6 +182,13 @@ class DeepEstimator(BaseEstimator):
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        for key, value in list(vars(self).items()):
+            if isinstance(value, dict) and _MODULE_KEY in value:
+                module = self._rebuild_module(key)
+                module.load_state_dict(_from_bytes(value[_MODULE_KEY]))
+                setattr(self, key, module.eval())
+        if isinstance(getattr(self, "_optimizer_state", None), bytes):
+            self._optimizer_state = _from_bytes(self._optimizer_state)
         if "device_" not in state:
             return
         try:
@@ -189,3 +208,57 @@ class DeepEstimator(BaseEstimator):
             elif isinstance(value, torch.Tensor) and key.endswith("_"):
                 setattr(self, key, value.to(device))
         self.device_ = str(device)
+
+    def save(self, path) -> None:
+        """Write the fitted model to ``path`` as tensors and JSON-like data only.
+
+        The file holds the class name, the parameters, the fitted attributes and each
+        module's ``state_dict``; :meth:`load` reads it with ``torch.load(...,
+        weights_only=True)``, so loading runs no code from the file.
+
+        Parameters
+        ----------
+        path : str or path-like
+        """
+        from ._persist import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path, device=None):
+        """Read a model written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+        device : str, optional
+            Overrides the saved ``device`` parameter (e.g. ``"cpu"``).
+
+        Returns
+        -------
+        estimator
+        """
+        from ._persist import load
+
+        est = load(path, device=device)
+        if not isinstance(est, cls):
+            raise TypeError(f"{path} holds a {type(est).__name__}, not a {cls.__name__}.")
+        return est
+
+
+_MODULE_KEY = "__skdeep_state_dict__"
+
+
+def _to_bytes(obj) -> bytes:
+    """Tensors (in nested dicts/lists) to bytes readable with ``weights_only=True``."""
+    import io
+
+    buffer = io.BytesIO()
+    torch.save(move_to(obj, "cpu"), buffer)
+    return buffer.getvalue()
+
+
+def _from_bytes(blob: bytes):
+    import io
+
+    return torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
