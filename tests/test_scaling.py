@@ -88,6 +88,15 @@ def test_memmap_fit_keeps_resident_memory_far_below_the_file(tmp_path):
     assert res["acc"] > 0.8, res
 
 
+def _probe_worker():
+    import torch
+
+    from skdeep._engine.device import _worker_index, thread_limit
+
+    with thread_limit():
+        return _worker_index(), torch.get_num_threads()
+
+
 def test_dask_grid_search_matches_serial():
     distributed = pytest.importorskip("distributed")
     from joblib import parallel_backend
@@ -97,9 +106,15 @@ def test_dask_grid_search_matches_serial():
     serial = GridSearchCV(est, grid, cv=2, n_jobs=1).fit(X, y)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
-            distributed.Client(cluster):
+            distributed.Client(cluster) as client:
         with parallel_backend("dask"):
             dask = GridSearchCV(est, grid, cv=2, n_jobs=-1).fit(X, y)
+        seen = {addr: client.submit(_probe_worker, workers=[addr], pure=False).result()
+                for addr in client.scheduler_info()["workers"]}
+    # each worker knows its index (the rule that spreads workers over GPUs: index mod
+    # the GPU count) and trains with one torch thread
+    assert sorted(index for index, _ in seen.values()) == [0, 1]
+    assert all(threads == 1 for _, threads in seen.values())
     assert dask.best_params_ == serial.best_params_
     np.testing.assert_allclose(dask.cv_results_["mean_test_score"],
                                serial.cv_results_["mean_test_score"], atol=1e-6)

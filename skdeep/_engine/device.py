@@ -8,7 +8,9 @@ import contextlib
 import multiprocessing
 import os
 import re
+import sys
 import threading
+import zlib
 
 import torch
 
@@ -18,28 +20,31 @@ _DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda)(:\d+)?$")
 def _worker_index() -> int | None:
     """The index of this joblib/Dask worker, or None in the main process.
 
-    Loky and multiprocessing workers carry a process name ending in a number; Dask workers
-    run in a child of the nanny process. The index spreads workers over the GPUs.
+    Dask workers use their name (0, 1, ... in a ``LocalCluster``) or a hash of their
+    address; loky/multiprocessing workers the number in their process name. The index
+    spreads the workers of a parallel search over the GPUs.
     """
-    proc = multiprocessing.current_process()
-    if multiprocessing.parent_process() is None and not _in_dask_worker():
+    worker = _dask_worker()
+    if worker is not None:
+        name = worker.name
+        if isinstance(name, int) or (isinstance(name, str) and name.isdigit()):
+            return int(name)
+        return zlib.crc32(str(worker.address).encode())
+    if multiprocessing.parent_process() is None:
         return None
-    digits = re.findall(r"\d+", proc.name)
-    if digits:
-        return int(digits[-1])
-    return os.getpid()
+    digits = re.findall(r"\d+", multiprocessing.current_process().name)
+    return int(digits[-1]) if digits else os.getpid()
 
 
-def _in_dask_worker() -> bool:
+def _dask_worker():
+    # Only a process that already imported distributed can be one of its workers;
+    # importing it here would cost every fit half a second.
+    if "distributed" not in sys.modules:
+        return None
     try:
-        from distributed import get_worker  # noqa: F401  (optional dependency)
-    except ImportError:
-        return False
-    try:
-        get_worker()
-    except ValueError:
-        return False
-    return True
+        return sys.modules["distributed"].get_worker()
+    except (ValueError, AttributeError):
+        return None
 
 
 def in_worker() -> bool:
