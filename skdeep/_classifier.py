@@ -325,7 +325,9 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
     def _rebuild_module(self, name):
         import inspect
 
-        if name != "module_" or len(inspect.signature(self._build_module).parameters) != 3:
+        required = [p for p in inspect.signature(self._build_module).parameters.values()
+                    if p.default is inspect.Parameter.empty]
+        if name != "module_" or len(required) != 3:
             return None
         return self._seeded_build(0, lambda gen: self._build_module(
             self.n_features_in_, len(self.classes_), gen))
