@@ -204,7 +204,9 @@ class DeepEstimator(BaseEstimator):
             if key == "_optimizer_state" and value is not None:
                 setattr(self, key, move_to(value, device))
             elif isinstance(value, torch.nn.Module):
-                value.to(device)
+                # the estimator's own placement (LeNet: channels_last on the CPU)
+                mover = getattr(self, "_to_device", None)
+                setattr(self, key, mover(value, device) if mover else value.to(device))
             elif isinstance(value, torch.Tensor) and key.endswith("_"):
                 setattr(self, key, value.to(device))
         self.device_ = str(device)
