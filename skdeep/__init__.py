@@ -2,11 +2,25 @@
 
 __version__ = "0.1.0"
 
+from .autoencoder import DenoisingAutoencoder, SdAClassifier, SdATransformer
+from .conv import LeNetClassifier
+from .dbn import DBNClassifier, DBNTransformer, DeepAutoencoder
 from .linear import LogisticClassifier
 from .mlp import MLPClassifier
+from .rbm import BernoulliRBM
+from .sampling import HMCSampler
 
 __all__ = [
+    "BernoulliRBM",
+    "DBNClassifier",
+    "DBNTransformer",
+    "DeepAutoencoder",
+    "DenoisingAutoencoder",
+    "HMCSampler",
+    "LeNetClassifier",
     "LogisticClassifier",
     "MLPClassifier",
+    "SdAClassifier",
+    "SdATransformer",
     "__version__",
 ]

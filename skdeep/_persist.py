@@ -22,6 +22,8 @@ def _encode(value):
                     "dtype": value.dtype.str}
         return {"__ndarray_list__": [_encode(v) for v in value.tolist()],
                 "dtype": "object" if value.dtype == object else value.dtype.str}
+    if isinstance(value, np.dtype):
+        return {"__dtype__": value.str}
     if isinstance(value, bytes):
         return {"__bytes__": torch.frombuffer(bytearray(value), dtype=torch.uint8)}
     if isinstance(value, np.generic):
@@ -46,6 +48,8 @@ def _decode(value):
             out = np.empty(len(items), dtype=object)
             out[:] = items
             return out if value["dtype"] == "object" else out.astype(value["dtype"])
+        if "__dtype__" in value:
+            return np.dtype(value["__dtype__"])
         if "__bytes__" in value:
             return value["__bytes__"].numpy().tobytes()
         if "__tuple__" in value:
@@ -68,6 +72,8 @@ def save(estimator, path) -> None:
             continue
         if isinstance(value, dict) and "__skdeep_state_dict__" in value:
             modules[key] = value["__skdeep_state_dict__"]
+        elif isinstance(value, dict) and "__skdeep_tensors__" in value:
+            attrs[key] = {"__tensors__": _encode(value["__skdeep_tensors__"])}
         elif isinstance(value, torch.nn.Module):
             raise TypeError(f"{type(estimator).__name__} cannot rebuild its module "
                             f"{key!r} from parameters; use pickle or skops instead.")
@@ -96,6 +102,9 @@ def load(path, device=None):
         params["device"] = device
     estimator = classes[name](**params)
     state = {k: _decode(v) for k, v in payload["attrs"].items()}
+    for key, value in list(state.items()):
+        if isinstance(value, dict) and "__tensors__" in value:
+            state[key] = {"__skdeep_tensors__": _decode(value["__tensors__"])}
     for key, blob in payload["modules"].items():
         state[key] = {"__skdeep_state_dict__": blob}
     estimator.__setstate__(state)

@@ -174,16 +174,23 @@ class DeepEstimator(BaseEstimator):
                            list(value.parameters()) + list(value.buffers())):
                         value = copy.deepcopy(value).to("cpu")
                     state[key] = value
-            elif isinstance(value, torch.Tensor):
-                state[key] = value.detach().to("cpu")
+            elif _holds_tensors(value):
+                # bytes readable with weights_only=True: skops and save() need no torch types
+                state[key] = {_TENSOR_KEY: _to_bytes(value)}
             elif isinstance(value, torch.Generator):
                 state[key] = None
+            elif isinstance(value, np.dtype):
+                state[key] = {_DTYPE_KEY: value.str}
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         for key, value in list(vars(self).items()):
-            if isinstance(value, dict) and _MODULE_KEY in value:
+            if isinstance(value, dict) and _DTYPE_KEY in value:
+                setattr(self, key, np.dtype(value[_DTYPE_KEY]))
+            elif isinstance(value, dict) and _TENSOR_KEY in value:
+                setattr(self, key, _from_bytes(value[_TENSOR_KEY]))
+            elif isinstance(value, dict) and _MODULE_KEY in value:
                 module = self._rebuild_module(key)
                 module.load_state_dict(_from_bytes(value[_MODULE_KEY]))
                 setattr(self, key, module.eval())
@@ -207,8 +214,8 @@ class DeepEstimator(BaseEstimator):
                 # the estimator's own placement (LeNet: channels_last on the CPU)
                 mover = getattr(self, "_to_device", None)
                 setattr(self, key, mover(value, device) if mover else value.to(device))
-            elif isinstance(value, torch.Tensor) and key.endswith("_"):
-                setattr(self, key, value.to(device))
+            elif _holds_tensors(value):
+                setattr(self, key, move_to(value, device))
         self.device_ = str(device)
 
     def save(self, path) -> None:
@@ -249,6 +256,18 @@ class DeepEstimator(BaseEstimator):
 
 
 _MODULE_KEY = "__skdeep_state_dict__"
+_TENSOR_KEY = "__skdeep_tensors__"
+_DTYPE_KEY = "__skdeep_dtype__"
+
+
+def _holds_tensors(value) -> bool:
+    if isinstance(value, torch.Tensor):
+        return True
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0 and all(_holds_tensors(v) for v in value)
+    if isinstance(value, dict):
+        return len(value) > 0 and all(_holds_tensors(v) for v in value.values())
+    return False
 
 
 def _to_bytes(obj) -> bytes:

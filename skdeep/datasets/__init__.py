@@ -4,5 +4,6 @@ sub-folders (``mnist/``, ``fashion-mnist/``, ``atis/``, ``rt-polarity/``,
 ``polyphonic_music/``, ``aclImdb/``)."""
 
 from ._mnist import load_fashion_mnist, load_mnist, read_idx
+from ._music import load_piano_rolls
 
-__all__ = ["load_mnist", "load_fashion_mnist", "read_idx"]
+__all__ = ["load_mnist", "load_fashion_mnist", "read_idx", "load_piano_rolls"]

@@ -8,7 +8,12 @@ from __future__ import annotations
 #: estimators whose input is not a 2-D array (token sequences, piano-rolls, energy
 #: functions); scikit-learn's common checks feed 2-D numeric arrays, so these are tested by
 #: their own API tests (clone, get_params, pickle, GridSearchCV) instead.
-NON_TABULAR = {}
+NON_TABULAR = {
+    "HMCSampler": "samples from an energy function given as a torch callable; it has no "
+                  "fit(X) on a 2-D array, only sample(initial_position, ...)",
+    "RNNRBM": "fits a list of variable-length (T, n_notes) piano-rolls, not one 2-D "
+              "array of independent rows",
+}
 
 
 def expected_failed_checks(estimator) -> dict:
@@ -33,6 +38,24 @@ _EXPECTED: dict[str, dict[str, str]] = {
 #: checks then test the same code paths as the defaults. Keyed by class name.
 CHECK_PARAMS: dict[str, dict] = {
     "MLPClassifier": {"hidden_layer_sizes": (20,), "max_iter": 100},
+    "BernoulliRBM": {"n_components": 8, "n_iter": 3},
+    "DBNTransformer": {"hidden_layer_sizes": (8, 4), "pretrain_epochs": 2},
+    "DBNClassifier": {"hidden_layer_sizes": (8,), "pretrain_epochs": 2, "max_iter": 100,
+                      "learning_rate": 0.01},
+    # real-valued check data: the linear output layer (cross-entropy needs X in [0, 1])
+    "DeepAutoencoder": {"hidden_layer_sizes": (8, 4), "pretrain_epochs": 2, "max_iter": 5,
+                        "loss": "squared_error"},
+    # The checks feed real-valued data outside [0, 1], which the autoencoders' default
+    # cross-entropy refuses with a ValueError; squared error is the option made for it.
+    "DenoisingAutoencoder": {"n_components": 4, "max_iter": 5, "loss": "squared_error"},
+    "SdATransformer": {"hidden_layer_sizes": (6, 4), "pretrain_epochs": 3,
+                       "loss": "squared_error"},
+    "SdAClassifier": {"hidden_layer_sizes": (16,), "pretrain_epochs": 2,
+                      "loss": "squared_error", "max_iter": 100},
+    # The checks' tables are not images: image_shape=None treats each row as an image
+    # one pixel high, and 1x1 kernels without pooling fit any width (same code paths).
+    "LeNetClassifier": {"n_kernels": (4, 4), "image_shape": None, "kernel_sizes": 1,
+                        "pool_size": 1, "n_hidden": 16, "batch_size": 32, "max_iter": 50},
 }
 
 

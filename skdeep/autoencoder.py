@@ -1,0 +1,701 @@
+"""Denoising autoencoders and stacked denoising autoencoders (the tutorial's dA and SdA)."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._classifier import NeuralNetClassifier
+from ._engine.batches import chunked
+from ._engine.device import thread_limit
+from ._engine.loop import train
+from .base import DeepEstimator, as_tensor
+from .nn.autoencoder import SdA, TiedAutoencoder
+
+__all__ = ["DenoisingAutoencoder", "SdATransformer", "SdAClassifier"]
+
+
+def _check_unit_interval(X, loss, name):
+    """Cross-entropy reconstruction needs data in [0, 1]; say so instead of diverging."""
+    if loss != "cross_entropy":
+        return
+    data = X.data if sp.issparse(X) else X
+    if data.size and (np.min(data) < 0 or np.max(data) > 1):
+        raise ValueError(
+            f"{name} with loss='cross_entropy' needs X in [0, 1] (pixel intensities, "
+            f"probabilities); got values in [{np.min(data):.4g}, {np.max(data):.4g}]. "
+            "Scale X (e.g. sklearn.preprocessing.MinMaxScaler) or use "
+            "loss='squared_error'.")
+
+
+def _layer_sizes(sizes, what="hidden_layer_sizes"):
+    sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+    if not sizes or any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
+        raise ValueError(f"{what} must hold positive integers; got {sizes!r}.")
+    return [int(s) for s in sizes]
+
+
+def _corruption_levels(levels, n_layers):
+    if levels is None:  # the tutorial's 0.1, 0.2, 0.3, continued for deeper stacks
+        return [min(0.1 * (i + 1), 0.9) for i in range(n_layers)]
+    if isinstance(levels, numbers.Real):
+        levels = [float(levels)] * n_layers
+    levels = [float(v) for v in levels]
+    if len(levels) != n_layers:
+        raise ValueError(f"corruption_levels has {len(levels)} value(s) but "
+                         f"hidden_layer_sizes has {n_layers} layer(s).")
+    if any(not 0 <= v < 1 for v in levels):
+        raise ValueError(f"corruption_levels must lie in [0, 1); got {levels}.")
+    return levels
+
+
+def _train_autoencoder(ae, X_t, *, corruption_level, learning_rate, batch_size, max_iter,
+                       generator, shuffle, verbose, desc, optimizer=None):
+    """Plain minibatch SGD on the reconstruction cost of corrupted inputs (the tutorial)."""
+    optimizer = optimizer or torch.optim.SGD(ae.parameters(), lr=learning_rate)
+
+    def step(xb):
+        loss = ae.reconstruction_cost(xb, corruption_level, generator)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss.detach()
+
+    ae.train()
+    history = train(ae, step, (X_t,), batch_size=min(batch_size, X_t.shape[0]),
+                    max_iter=max_iter, generator=generator, shuffle=shuffle,
+                    stop_on_loss=False, verbose=verbose, desc=desc)
+    ae.eval()
+    return history
+
+
+def pretrain_stack(X_t, sizes, levels, *, loss, learning_rate, batch_size, epochs, seed,
+                   shuffle=True, verbose=0, desc="pretrain"):
+    """Greedy layer-wise pretraining of a stack of denoising autoencoders.
+
+    Each layer trains on the previous layer's codes, computed once (in chunks, without
+    autograd) when that layer is finished -- not re-encoded from the input every
+    minibatch (tutorial tip: transform the data once per layer). The first layer uses
+    ``loss``; deeper layers see sigmoid codes in [0, 1] and use cross-entropy.
+
+    Returns ``(autoencoders, loss_curves)``.
+    """
+    device = X_t.device
+    reps, autoencoders, curves = X_t, [], []
+    for i, (size, level) in enumerate(zip(sizes, levels)):
+        layer_seed = (seed + 7919 * i) % 2_147_483_647
+        init_gen = DeepEstimator._generator(layer_seed, "cpu")
+        ae = TiedAutoencoder(reps.shape[1], size, loss if i == 0 else "cross_entropy",
+                             init_gen).to(device)
+        history = _train_autoencoder(
+            ae, reps, corruption_level=level, learning_rate=learning_rate,
+            batch_size=batch_size, max_iter=epochs,
+            generator=DeepEstimator._generator(layer_seed, device), shuffle=shuffle,
+            verbose=verbose, desc=f"{desc} layer {i + 1}/{len(sizes)}")
+        autoencoders.append(ae)
+        curves.append(history.loss_curve)
+        if i + 1 < len(sizes):
+            with torch.no_grad():  # not inference_mode: the next layer trains on these
+                reps = torch.cat([ae.encode(reps[sl]) for sl in
+                                  chunked(reps.shape[0], 8192)])
+    return autoencoders, curves
+
+
+class DenoisingAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstimator):
+    """Denoising autoencoder with tied weights and sigmoid units (the tutorial's dA).
+
+    Each input is corrupted by masking noise (a fraction ``corruption_level`` of its
+    values set to 0) and the network is trained to reconstruct the clean input from the
+    code of the corrupted one: ``h = sigmoid(W x~ + b)``, ``z = sigmoid(W^T h + b')``.
+    ``corruption_level=0`` is a plain autoencoder.
+
+    Parameters
+    ----------
+    n_components : int, default=500
+        Number of hidden units (the tutorial's 500).
+    corruption_level : float in [0, 1), default=0.3
+        Probability of zeroing each input (the tutorial compares 0 and 0.3).
+    loss : {"cross_entropy", "squared_error"}, default="cross_entropy"
+        Reconstruction cost summed over features, averaged over samples. Cross-entropy
+        (the tutorial's) needs X in [0, 1]; ``"squared_error"`` uses a linear decoder
+        and accepts any real-valued data.
+    learning_rate : float, default=0.1
+        Step size of plain minibatch SGD (the tutorial's settings: 0.1, batch 20,
+        15 epochs; they bring the cross-entropy on MNIST-like data down steadily and
+        were kept as defaults).
+    batch_size : int, default=20
+    max_iter : int, default=15
+        Number of epochs (all are run; an autoencoder's cost has no early-stopping rule).
+    shuffle : bool, default=True
+    device : str, default="auto"
+        ``"auto"`` (CUDA, then MPS, then CPU), ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the corruption and the minibatch order.
+    verbose : int, default=0
+        1 shows a progress bar over epochs with the reconstruction cost.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        The tied weight matrix ``W``.
+    intercept_hidden_ : ndarray of shape (n_components,)
+    intercept_visible_ : ndarray of shape (n_features,)
+    loss_curve_ : list of float
+        Mean reconstruction cost (of corrupted inputs) per epoch.
+    n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, only with pandas input having string column names
+    module_ : skdeep.nn.autoencoder.TiedAutoencoder
+    device_ : str
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdeep import DenoisingAutoencoder
+    >>> X = load_digits().data / 16
+    >>> dae = DenoisingAutoencoder(n_components=64, max_iter=5, random_state=0).fit(X)
+    >>> dae.transform(X).shape
+    (1797, 64)
+    >>> dae.score(X) > -30
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "corruption_level": [Interval(numbers.Real, 0, 1, closed="left")],
+        "loss": [StrOptions({"cross_entropy", "squared_error"})],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, n_components=500, *, corruption_level=0.3, loss="cross_entropy",
+                 learning_rate=0.1, batch_size=20, max_iter=15, shuffle=True,
+                 device="auto", random_state=None, verbose=0):
+        self.n_components = n_components
+        self.corruption_level = corruption_level
+        self.loss = loss
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y=None):
+        """Train on ``X`` for ``max_iter`` epochs from a fresh initialisation.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        X = self._validate_X(X, reset=True, accept_sparse="csr")
+        _check_unit_interval(X, self.loss, type(self).__name__)
+        return self._fit(X, self.max_iter, warm=False)
+
+    def partial_fit(self, X, y=None):
+        """One epoch over ``X``, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        first = not hasattr(self, "module_")
+        if first:
+            self._validate_params()
+        X = self._validate_X(X, reset=first, accept_sparse="csr")
+        _check_unit_interval(X, self.loss, type(self).__name__)
+        return self._fit(X, 1, warm=not first)
+
+    def _rebuild_module(self, name):
+        if name != "module_":
+            return None
+        return TiedAutoencoder(self.n_features_in_, self.n_components, self.loss)
+
+    def _fit(self, X, max_iter, warm):
+        device = self._resolve_device()
+        seed = self._seed() if not warm else (self._seed_ + self.t_) % 2_147_483_647
+        with thread_limit():
+            if warm:
+                module = self.module_.to(device)
+            else:
+                module = self._seeded_build(seed, lambda gen: TiedAutoencoder(
+                    X.shape[1], self.n_components, self.loss, gen)).to(device)
+            X_t = as_tensor(X, device)
+            history = _train_autoencoder(
+                module, X_t, corruption_level=self.corruption_level,
+                learning_rate=self.learning_rate, batch_size=self.batch_size,
+                max_iter=max_iter, generator=self._generator(seed, device),
+                shuffle=self.shuffle, verbose=self.verbose, desc=type(self).__name__)
+        self.module_ = module
+        self.device_ = str(device)
+        if not warm:
+            self._seed_ = seed
+        self.loss_curve_ = (list(self.loss_curve_) if warm else []) + history.loss_curve
+        self.n_iter_ = (self.n_iter_ if warm else 0) + history.n_iter
+        self.t_ = (self.t_ if warm else 0) + history.n_iter * X.shape[0]
+        return self
+
+    # ------------------------------------------------------------------ inference
+    def transform(self, X):
+        """The hidden code ``sigmoid(W x + b)`` of each sample (no corruption).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False, accept_sparse="csr")
+        return self._predict_batched(X, lambda m, xb: m.encode(xb), self.module_)
+
+    def inverse_transform(self, X):
+        """Reconstruct inputs from hidden codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Hidden codes, e.g. the output of :meth:`transform`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+        """
+        self._check_fitted()
+        from sklearn.utils import check_array
+
+        X = check_array(X, dtype=[np.float64, np.float32])
+        if X.shape[1] != self.n_components:
+            raise ValueError(f"inverse_transform expects codes with {self.n_components} "
+                             f"columns (n_components); got {X.shape[1]}.")
+        return self._predict_batched(X, lambda m, xb: m.decode(xb), self.module_)
+
+    def reconstruct(self, X):
+        """``inverse_transform(transform(X))`` in one pass.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False, accept_sparse="csr")
+        return self._predict_batched(X, lambda m, xb: m(xb), self.module_)
+
+    def score_samples(self, X):
+        """Negative reconstruction cost of each (uncorrupted) sample.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False, accept_sparse="csr")
+        _check_unit_interval(X, self.loss, type(self).__name__)
+        return -self._predict_batched(X, lambda m, xb: m.cost_per_sample(xb), self.module_)
+
+    def score(self, X, y=None):
+        """Negative mean reconstruction cost of ``X`` (higher is better).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def _n_features_out(self):
+        return self.n_components
+
+    @property
+    def components_(self):
+        self._check_fitted()
+        return self.module_.weight.detach().cpu().numpy().copy()
+
+    @property
+    def intercept_hidden_(self):
+        self._check_fitted()
+        return self.module_.hidden_bias.detach().cpu().numpy().copy()
+
+    @property
+    def intercept_visible_(self):
+        self._check_fitted()
+        return self.module_.visible_bias.detach().cpu().numpy().copy()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class _SdAStackMixin:
+    """Shared parameter handling of the SdA transformer and classifier."""
+
+    def _stack_config(self):
+        sizes = _layer_sizes(self.hidden_layer_sizes)
+        return sizes, _corruption_levels(self.corruption_levels, len(sizes))
+
+    def _pretrain_on(self, X, device, seed):
+        sizes, levels = self._stack_config()
+        _check_unit_interval(X, self.loss, type(self).__name__)
+        with thread_limit():
+            X_t = as_tensor(X, device)
+            aes, curves = pretrain_stack(
+                X_t, sizes, levels, loss=self.loss,
+                learning_rate=self.pretrain_learning_rate,
+                batch_size=self.pretrain_batch_size, epochs=self.pretrain_epochs,
+                seed=seed, shuffle=self.shuffle, verbose=self.verbose,
+                desc=type(self).__name__)
+            del X_t
+        self.pretrain_loss_curves_ = curves
+        return aes
+
+
+_STACK_CONSTRAINTS = {
+    "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
+    "corruption_levels": ["array-like", Interval(numbers.Real, 0, 1, closed="left"), None],
+    "loss": [StrOptions({"cross_entropy", "squared_error"})],
+    "pretrain_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+    "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+    "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+}
+
+
+class SdATransformer(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                     DeepEstimator):
+    """Stacked denoising autoencoders, pretrained greedily; ``transform`` gives the top code.
+
+    Layer ``i`` is a :class:`DenoisingAutoencoder` trained on the codes of layer
+    ``i - 1``; each finished layer's codes are computed once and fed to the next. Use it
+    in a pipeline before any classifier, or use :class:`SdAClassifier` to finetune the
+    whole stack.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(1000, 1000, 1000)
+        The tutorial's three layers of 1000 units.
+    corruption_levels : float, tuple of float or None, default=None
+        Masking-noise level of each layer; a float applies to all. None gives the
+        tutorial's 0.1, 0.2, 0.3 (continued by 0.1 per layer for deeper stacks; a
+        shorter stack takes the first ones).
+    loss : {"cross_entropy", "squared_error"}, default="cross_entropy"
+        Reconstruction cost of the first layer (which needs X in [0, 1] for
+        cross-entropy); deeper layers reconstruct sigmoid codes with cross-entropy.
+    pretrain_epochs : int, default=15
+        Epochs per layer (the tutorial's 15).
+    pretrain_learning_rate : float, default=0.1
+        SGD step size. The tutorial uses 0.001 with a batch of one sample; at batch 20,
+        measured on 5000 Fashion-MNIST images (500 units, corruption 0.1, 5 epochs),
+        0.1 reached a held-out cross-entropy of 221.8 against 229.8 for 0.03 and 241.4
+        for 0.01.
+    pretrain_batch_size : int, default=20
+        Minibatch size of pretraining (the tutorial's is 1).
+    shuffle : bool, default=True
+    device : str, default="auto"
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    module_ : torch.nn.ModuleList of skdeep.nn.autoencoder.TiedAutoencoder
+    pretrain_loss_curves_ : list of list of float
+        Reconstruction cost per epoch, one list per layer.
+    coefs_ : list of ndarray
+        Encoder weights, ``coefs_[i]`` of shape (n_in, n_out).
+    intercepts_ : list of ndarray
+    n_features_in_ : int
+    device_ : str
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdeep import SdATransformer
+    >>> X = load_digits().data / 16
+    >>> sda = SdATransformer(hidden_layer_sizes=(64, 32), pretrain_epochs=2,
+    ...                      random_state=0).fit(X)
+    >>> sda.transform(X).shape
+    (1797, 32)
+    """
+
+    _parameter_constraints: dict = {
+        **_STACK_CONSTRAINTS,
+        "shuffle": ["boolean"],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, hidden_layer_sizes=(1000, 1000, 1000), *,
+                 corruption_levels=None, loss="cross_entropy",
+                 pretrain_epochs=15, pretrain_learning_rate=0.1, pretrain_batch_size=20,
+                 shuffle=True, device="auto", random_state=None, verbose=0):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.corruption_levels = corruption_levels
+        self.loss = loss
+        self.pretrain_epochs = pretrain_epochs
+        self.pretrain_learning_rate = pretrain_learning_rate
+        self.pretrain_batch_size = pretrain_batch_size
+        self.shuffle = shuffle
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, X, y=None):
+        """Pretrain the stack on ``X``, one layer after the other.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        X = self._validate_X(X, reset=True, accept_sparse="csr")
+        self._stack_config()
+        device = self._resolve_device()
+        seed = self._seed()
+        self.module_ = torch.nn.ModuleList(self._pretrain_on(X, device, seed))
+        self.device_ = str(device)
+        self.n_iter_ = self.pretrain_epochs
+        return self
+
+    def _encode(self, module, xb):
+        for ae in module:
+            xb = ae.encode(xb)
+        return xb
+
+    def transform(self, X):
+        """The top layer's code of each sample.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, hidden_layer_sizes[-1])
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False, accept_sparse="csr")
+        return self._predict_batched(X, self._encode, self.module_)
+
+    def _rebuild_module(self, name):
+        if name != "module_":
+            return None
+        sizes, _ = self._stack_config()
+        ins = [self.n_features_in_] + sizes[:-1]
+        return torch.nn.ModuleList(
+            TiedAutoencoder(a, b, self.loss if i == 0 else "cross_entropy")
+            for i, (a, b) in enumerate(zip(ins, sizes)))
+
+    @property
+    def _n_features_out(self):
+        return _layer_sizes(self.hidden_layer_sizes)[-1]
+
+    @property
+    def coefs_(self):
+        self._check_fitted()
+        return [ae.weight.detach().cpu().numpy().T.copy() for ae in self.module_]
+
+    @property
+    def intercepts_(self):
+        self._check_fitted()
+        return [ae.hidden_bias.detach().cpu().numpy().copy() for ae in self.module_]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                    NeuralNetClassifier):
+    """Stacked denoising autoencoders pretrained greedily, then finetuned with a softmax layer.
+
+    The tutorial's SdA: sigmoid layers pretrained one after the other as denoising
+    autoencoders (each on the codes of the one below, computed once), then the whole
+    stack plus a logistic layer trained on the labels by backpropagation, with the
+    engine's early stopping (``early_stopping`` or ``X_val``/``y_val``), progress bar and
+    NaN handling.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(1000, 1000, 1000)
+    corruption_levels : float, tuple of float or None, default=None
+        Masking-noise level of each layer; None gives the tutorial's 0.1, 0.2, 0.3.
+    loss : {"cross_entropy", "squared_error"}, default="cross_entropy"
+        Reconstruction cost of the first pretraining layer (cross-entropy needs X in
+        [0, 1]).
+    pretrain_epochs : int, default=15
+    pretrain_learning_rate : float, default=0.1
+        SGD step size of pretraining, at ``pretrain_batch_size`` (chosen by measurement:
+        see :class:`SdATransformer`).
+    pretrain_batch_size : int, default=20
+    learning_rate : float, default=0.001
+        Finetuning step size. Adam at 0.001, batch 128 (as for :class:`MLPClassifier`)
+        was measured against the tutorial's SGD at 0.1, batch 1: see the SdA docs page.
+    batch_size : int, default=128
+        Finetuning minibatch size (the tutorial's is 1).
+    max_iter : int, default=50
+        Maximum finetuning epochs (on digits, 50 epochs gave 96.7% test accuracy where
+        30 gave 95.6%, for a (200, 200) stack).
+    solver : {"adam", "sgd"}, default="adam"
+    momentum : float, default=0.9
+    l1, l2 : float, default=0.0
+    early_stopping : bool, default=False
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    shuffle : bool, default=True
+    warm_start : bool, default=False
+        Continue finetuning from the previous fit (no new pretraining).
+    device : str, default="auto"
+    precision : {"float32", "tf32", "bf16"}, default="float32"
+    compile : bool, default=False
+    max_device_memory : int or None, default=None
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    module_ : skdeep.nn.autoencoder.SdA
+    pretrain_loss_curves_ : list of list of float
+    loss_curve_ : list of float
+        Finetuning loss per epoch.
+    validation_scores_ : list of float or None
+    best_validation_score_ : float or None
+    n_iter_ : int
+    n_features_in_ : int
+    device_ : str
+
+    Notes
+    -----
+    The tutorial's settings: ``SdAClassifier(hidden_layer_sizes=(1000, 1000, 1000),
+    corruption_levels=(0.1, 0.2, 0.3), pretrain_epochs=15, pretrain_learning_rate=0.001,
+    pretrain_batch_size=1, solver="sgd", momentum=0.0, learning_rate=0.1, batch_size=1,
+    max_iter=1000)`` with the 50k/10k split as ``X_val, y_val`` (tutorial: 1.3% test
+    error on MNIST; batch 1 is very slow on a CPU).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from skdeep import SdAClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X / 16, y, random_state=0)
+    >>> clf = SdAClassifier(hidden_layer_sizes=(200, 200), pretrain_epochs=5,
+    ...                     random_state=0).fit(X_train, y_train)
+    >>> clf.score(X_test, y_test) > 0.95
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **NeuralNetClassifier._parameter_constraints,
+        **_STACK_CONSTRAINTS,
+    }
+
+    def __init__(self, hidden_layer_sizes=(1000, 1000, 1000), *,
+                 corruption_levels=None, loss="cross_entropy",
+                 pretrain_epochs=15, pretrain_learning_rate=0.1, pretrain_batch_size=20,
+                 learning_rate=0.001, batch_size=128, max_iter=50, solver="adam",
+                 momentum=0.9, l1=0.0, l2=0.0, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, shuffle=True,
+                 warm_start=False, device="auto", precision="float32", compile=False,
+                 max_device_memory=None, random_state=None, verbose=0):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.corruption_levels = corruption_levels
+        self.loss = loss
+        self.pretrain_epochs = pretrain_epochs
+        self.pretrain_learning_rate = pretrain_learning_rate
+        self.pretrain_batch_size = pretrain_batch_size
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.solver = solver
+        self.momentum = momentum
+        self.l1 = l1
+        self.l2 = l2
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.warm_start = warm_start
+        self.device = device
+        self.precision = precision
+        self.compile = compile
+        self.max_device_memory = max_device_memory
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_input_shape(self, X):
+        self._stack_config()  # bad layer/corruption settings fail before any training
+
+    def _pretrain(self, X, device, seed):
+        if not isinstance(X, np.ndarray) and not sp.issparse(X):
+            X = np.asarray(X, dtype=np.float32)  # data streamed from disk: pretrain in RAM
+        return self._pretrain_on(X, device, seed)
+
+    def _build_module(self, n_features, n_classes, generator, pretrained=None):
+        sizes, _ = self._stack_config()
+        return SdA(n_features, sizes, n_classes, pretrained, generator)
+
+    def transform(self, X):
+        """The finetuned top hidden layer's activations.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, hidden_layer_sizes[-1])
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        return self._predict_batched(X, lambda m, xb: m.hidden(xb), self.module_)
+
+    @property
+    def _n_features_out(self):
+        return _layer_sizes(self.hidden_layer_sizes)[-1]

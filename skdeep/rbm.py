@@ -1,0 +1,581 @@
+"""Restricted Boltzmann machine: a drop-in for scikit-learn's ``BernoulliRBM``."""
+from __future__ import annotations
+
+import numbers
+import time
+
+import numpy as np
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._engine.device import thread_limit
+from ._engine.loop import train
+from .base import DeepEstimator, as_tensor
+from .nn import rbm as F_rbm
+
+__all__ = ["BernoulliRBM", "RBMModule"]
+
+
+class RBMModule(torch.nn.Module):
+    """The parameters of an RBM: ``W`` (n_hid, n_vis), ``b_vis``, ``b_hid``.
+
+    They are trained by hand-derived updates (:func:`skdeep.nn.rbm.cd_update_`), never by
+    autograd, so they are parameters that do not require gradients.
+    """
+
+    def __init__(self, n_visible, n_hidden, visible="bernoulli", generator=None,
+                 init_std=0.01):
+        super().__init__()
+        W = torch.randn(n_hidden, n_visible, generator=generator) * init_std
+        self.W = torch.nn.Parameter(W, requires_grad=False)
+        self.b_vis = torch.nn.Parameter(torch.zeros(n_visible), requires_grad=False)
+        self.b_hid = torch.nn.Parameter(torch.zeros(n_hidden), requires_grad=False)
+        self.visible = visible
+
+    def forward(self, v):
+        """``p(h = 1 | v)``."""
+        return F_rbm.prob_h_given_v(v, self.W, self.b_hid)
+
+    def free_energy(self, v):
+        return F_rbm.free_energy(v, self.W, self.b_vis, self.b_hid, self.visible)
+
+    def mean_visible(self, h):
+        return F_rbm.mean_v_given_h(h, self.W, self.b_vis, self.visible)
+
+
+def _n_threads_for(batch_size, n_visible, n_hidden):
+    """Intra-op threads for a training step of this size on the CPU.
+
+    Measured with ``benchmarks/bench_rbm.py`` (784x500, PCD-1) on a 2-core machine shared
+    with other jobs: at batch 128 one thread ran an epoch of 5,000 rows in 0.81 s where two
+    took 5.5 s, and a single step at batch 20 took 1.7 ms on one thread against 23 ms on
+    two -- the thread pool's fork/join and spinning cost more than a second (busy) core
+    brings to matmuls of this size. More threads only pay above ~250 MFLOP per matmul
+    (batch ~300 at 784x500).
+    ``SKDEEP_NUM_THREADS`` overrides the choice.
+    """
+    import os
+
+    if os.environ.get("SKDEEP_NUM_THREADS"):
+        return None  # thread_limit() applies it
+    flops = 2.0 * batch_size * n_visible * n_hidden
+    return 1 if flops < 2.5e8 else None
+
+
+class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstimator):
+    """Restricted Boltzmann machine trained by CD-k or PCD-k, on a PyTorch engine.
+
+    A drop-in for :class:`sklearn.neural_network.BernoulliRBM` (same parameters,
+    attributes and methods; PCD-1 by default as there), plus ``k`` Gibbs steps, CD or
+    persistent CD, momentum, weight decay, Gaussian visible units, GPUs, free energies,
+    sampling, and the partition function / log-likelihood by exact enumeration or
+    annealed importance sampling.
+
+    Parameters
+    ----------
+    n_components : int, default=256
+        Number of hidden units.
+    learning_rate : float, default=0.1
+        Step size of the parameter updates (scikit-learn's default; the tutorial's too).
+    batch_size : int, default=10
+        Examples per minibatch (the tutorial uses 20). The persistent chain has this many
+        particles, as in scikit-learn.
+    n_iter : int, default=10
+        Epochs over the training data (the tutorial's ``training_epochs=15``).
+    k : int, default=1
+        Gibbs steps per update (the tutorial's RBM chapter: PCD-15).
+    persistent : bool, default=True
+        Persistent CD (stochastic maximum likelihood) when True, CD-k otherwise.
+    momentum : float, default=0.0
+        Momentum of the updates (Hinton's practical guide uses 0.5 then 0.9).
+    weight_decay : float, default=0.0
+        L2 penalty on the weights (the guide suggests 1e-4 to 1e-5).
+    visible_units : {"bernoulli", "gaussian"}, default="bernoulli"
+        Binary/[0, 1] visible units, or Gaussian units of unit variance for standardised
+        data (use a smaller ``learning_rate``, e.g. 0.001-0.01).
+    device : str, default="auto"
+        ``"auto"`` (CUDA, then MPS, then CPU), ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the minibatch order, the Gibbs chains and the flipped units of
+        :meth:`score_samples` (as in scikit-learn).
+    verbose : int, default=0
+        Print one line per epoch with the pseudo-likelihood and the time, as scikit-learn's.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        Weights ``W``; ``W[j, i]`` connects hidden unit ``j`` to visible unit ``i``.
+    intercept_hidden_ : ndarray of shape (n_components,)
+    intercept_visible_ : ndarray of shape (n_features,)
+    h_samples_ : ndarray of shape (batch_size, n_components)
+        The persistent chain's hidden states.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, only with pandas input having string column names
+    n_iter_ : int
+        Epochs run (summed over ``partial_fit`` calls counts each call as one).
+    loss_curve_ : list of float
+        Per epoch, the tutorial's monitoring cost: mean free energy of the data minus
+        that of the negative samples.
+    device_ : str
+    module_ : RBMModule
+
+    Notes
+    -----
+    Training runs in float32; the attributes and the outputs of ``transform``,
+    ``score_samples``, ``free_energy`` are in the input's dtype (float64 input is
+    computed in float64). The tutorial's exact settings: ``BernoulliRBM(n_components=500,
+    learning_rate=0.1, batch_size=20, n_iter=15, k=15, persistent=True)`` on MNIST.
+
+    Unlike scikit-learn's, each epoch visits the minibatches in a random order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep import BernoulliRBM
+    >>> X = np.array([[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
+    >>> model = BernoulliRBM(n_components=2, random_state=0).fit(X)
+    >>> model.transform(X).shape
+    (4, 2)
+    >>> log_z, (low, high) = model.log_partition(method="exact")
+    >>> bool(model.log_likelihood(X, method="exact") < 0)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "k": [Interval(numbers.Integral, 1, None, closed="left")],
+        "persistent": ["boolean"],
+        "momentum": [Interval(numbers.Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "visible_units": [StrOptions({"bernoulli", "gaussian"})],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, n_components=256, *, learning_rate=0.1, batch_size=10, n_iter=10,
+                 k=1, persistent=True, momentum=0.0, weight_decay=0.0,
+                 visible_units="bernoulli", device="auto", random_state=None, verbose=0):
+        self.n_components = n_components
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_iter = n_iter
+        self.k = k
+        self.persistent = persistent
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.visible_units = visible_units
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ validation
+    def _check_X(self, X, reset):
+        return self._validate_X(X, reset=reset, accept_sparse=["csr", "csc", "lil"])
+
+    def _float_dtype(self):
+        return getattr(self, "_dtype", np.dtype(np.float64))
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y=None):
+        """Fit the model to ``X`` for ``n_iter`` epochs.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self : BernoulliRBM
+        """
+        self._validate_params()
+        X = self._check_X(X, reset=True)
+        device = self._resolve_device()
+        seed = self._seed()
+        self._seed_ = seed
+        self._pf_calls = 0
+        self._init_state(X, device, seed)
+        data = (as_tensor(X, device),)
+        gen = self._generator(seed, device)
+        self._train(data, gen, max_iter=self.n_iter, X_monitor=X)
+        self.n_iter_ = self.n_iter
+        return self
+
+    def partial_fit(self, X, y=None):
+        """One update with ``X`` as a single minibatch (scikit-learn's semantics).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self : BernoulliRBM
+        """
+        first = not hasattr(self, "module_")
+        if first:
+            self._validate_params()
+        X = self._check_X(X, reset=first)
+        device = self._resolve_device() if first else self._device
+        if first:
+            self._seed_ = self._seed()
+            self._init_state(X, device, self._seed_)
+            self.n_iter_ = 0
+        else:
+            self._update_visible_mean(X)
+        self._pf_calls = getattr(self, "_pf_calls", 0) + 1
+        gen = self._generator(self._seed_ + self._pf_calls, device)
+        xb = as_tensor(X, device)
+        threads = (_n_threads_for(xb.shape[0], xb.shape[1], self.n_components)
+                   if xb.device.type == "cpu" else None)
+        with thread_limit(), _threads(threads), torch.no_grad():
+            self._step(xb, gen)
+        self.n_iter_ += 1
+        return self
+
+    def _rebuild_module(self, name):
+        if name != "module_":
+            return None
+        return RBMModule(self.n_features_in_, self.n_components, self.visible_units)
+
+    def _init_state(self, X, device, seed):
+        n_features = X.shape[1]
+        self._dtype = np.dtype(X.dtype)
+        self.module_ = self._seeded_build(seed, lambda gen: RBMModule(
+            n_features, self.n_components, self.visible_units, gen)).to(device)
+        self._chain = torch.zeros(self.batch_size, self.n_components, device=device)
+        if self.momentum:
+            self._velocity = tuple(torch.zeros_like(p) for p in (
+                self.module_.W, self.module_.b_vis, self.module_.b_hid))
+        else:
+            self._velocity = None
+        self._n_seen = 0
+        self._visible_mean = np.zeros(n_features)
+        self._update_visible_mean(X)
+        self.device_ = str(device)
+        self.loss_curve_ = []
+
+    def _update_visible_mean(self, X):
+        """Running mean of the data: the base-rate model of AIS starts from it."""
+        n = X.shape[0]
+        mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+        total = self._n_seen + n
+        self._visible_mean = self._visible_mean + (mean - self._visible_mean) * n / total
+        self._n_seen = total
+
+    def _step(self, xb, gen):
+        m = self.module_
+        if self._velocity is not None and self._velocity[0].device != xb.device:
+            self._velocity = tuple(v.to(xb.device) for v in self._velocity)
+        chain, cost = F_rbm.cd_update_(
+            m.W, m.b_vis, m.b_hid, xb, learning_rate=self.learning_rate, k=self.k,
+            chain=self._chain.to(xb.device) if self.persistent else None,
+            visible=self.visible_units, momentum=self.momentum, velocity=self._velocity,
+            weight_decay=self.weight_decay, generator=gen)
+        if self.persistent:
+            self._chain = chain
+        return cost
+
+    def _train(self, data, gen, *, max_iter, X_monitor):
+        n_features = data[0].shape[1]
+        batch = min(self.batch_size, data[0].shape[0])
+        threads = (_n_threads_for(batch, n_features, self.n_components)
+                   if data[0].device.type == "cpu" else None)
+        begin = [time.time()]
+
+        def epoch_end(epoch):
+            if self.verbose:
+                end = time.time()
+                print("[%s] Iteration %d, pseudo-likelihood = %.2f, time = %.2fs"
+                      % (type(self).__name__, epoch, self.score_samples(X_monitor).mean(),
+                         end - begin[0]))
+                begin[0] = time.time()
+
+        with thread_limit(), _threads(threads), torch.no_grad():
+            history = train(self.module_, lambda xb: self._step(xb, gen), data, batch_size=batch,
+                            max_iter=max_iter, generator=gen, shuffle=True,
+                            stop_on_loss=False, verbose=0, desc=type(self).__name__,
+                            epoch_end=epoch_end)
+        self.loss_curve_ = list(self.loss_curve_) + history.loss_curve
+        return history
+
+    # ------------------------------------------------------------------ attributes
+    def _np(self, tensor):
+        return tensor.detach().cpu().numpy().astype(self._float_dtype(), copy=True)
+
+    @property
+    def components_(self):
+        self._check_fitted()
+        return self._np(self.module_.W)
+
+    @property
+    def intercept_hidden_(self):
+        self._check_fitted()
+        return self._np(self.module_.b_hid)
+
+    @property
+    def intercept_visible_(self):
+        self._check_fitted()
+        return self._np(self.module_.b_vis)
+
+    @property
+    def h_samples_(self):
+        self._check_fitted()
+        return self._np(self._chain)
+
+    @property
+    def _n_features_out(self):
+        return self.n_components
+
+    # ------------------------------------------------------------------ inference
+    def transform(self, X):
+        """Hidden-unit probabilities ``p(h = 1 | v)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components), in X's float dtype
+        """
+        self._check_fitted()
+        X = self._check_X(X, reset=False)
+        return self._predict_batched(X, lambda m, xb: m(xb), self.module_)
+
+    def free_energy(self, X):
+        """Free energy ``F(v) = -log sum_h exp(-E(v, h))`` of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        self._check_fitted()
+        X = self._check_X(X, reset=False)
+        return self._predict_batched(X, lambda m, xb: m.free_energy(xb), self.module_)
+
+    def score_samples(self, X):
+        """Pseudo-log-likelihood of each sample (scikit-learn's proxy for the likelihood).
+
+        ``n_features * log sigmoid(F(v~) - F(v))`` where ``v~`` flips one randomly chosen
+        unit of ``v`` (chosen from ``random_state`` and the row's content, so that a
+        sample's score does not depend on the other rows of ``X``). Computed from the
+        change of that one unit, without clipping, so it is finite for extreme inputs.
+        For Gaussian visible units, where flipping is meaningless, it returns ``-F(v)``,
+        the log-density up to the constant ``log Z`` (see :meth:`log_likelihood`).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        self._check_fitted()
+        X = self._check_X(X, reset=False)
+        if self.visible_units == "gaussian":
+            return -self._predict_batched(X, lambda m, xb: m.free_energy(xb), self.module_)
+        index = torch.from_numpy(self._flip_index(X))
+        offset = [0]
+
+        def fn(m, xb):
+            idx = index[offset[0]:offset[0] + xb.shape[0]].to(xb.device)
+            offset[0] += xb.shape[0]
+            return F_rbm.pseudo_log_likelihood(xb, m.W, m.b_vis, m.b_hid, idx)
+
+        return self._predict_batched(X, fn, self.module_)
+
+    def _flip_index(self, X):
+        """The unit flipped in each row: a pseudo-random function of the row itself.
+
+        scikit-learn draws the indices from ``random_state`` in row order, so a sample's
+        score depends on its position in ``X``. Hashing the row's content with a random
+        projection (drawn from ``random_state``) gives an equally random choice that is
+        the same for a sample wherever it appears (subset and order invariant).
+        """
+        rng = check_random_state(self.random_state)
+        n_features = X.shape[1]
+        proj = rng.uniform(1.0, 1000.0, n_features) * np.sqrt(2.0)
+        offset = rng.uniform()
+        if hasattr(X, "multiply"):
+            key = np.asarray(X.multiply(proj[None, :]).sum(axis=1), dtype=np.float64).ravel()
+        else:
+            key = (np.asarray(X, dtype=np.float64) * proj).sum(axis=1)
+        frac = np.mod(np.abs(key) + offset, 1.0)
+        return np.minimum((frac * n_features).astype(np.int64), n_features - 1)
+
+    def _sampling_generator(self, random_state):
+        if random_state is not None:
+            return self._generator(
+                int(check_random_state(random_state).randint(np.iinfo(np.int32).max)),
+                self._device)
+        gen = getattr(self, "_gibbs_gen", None)
+        if gen is None:
+            gen = self._generator(self._seed(), self._device)
+            self._gibbs_gen = gen
+        return gen
+
+    def gibbs(self, v):
+        """One Gibbs step ``v -> h -> v'``; returns the new visible samples.
+
+        Parameters
+        ----------
+        v : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features), in v's float dtype
+        """
+        self._check_fitted()
+        v = self._check_X(v, reset=False)
+        gen = self._sampling_generator(None)
+        return self._predict_batched(v, lambda m, xb: F_rbm.gibbs_vhv(
+            xb, m.W, m.b_vis, m.b_hid, m.visible, gen, k=1)[1], self.module_)
+
+    def sample(self, n_samples=1, n_gibbs=1000, *, init="random", return_mean=False,
+               random_state=None):
+        """Draw visible samples by running ``n_gibbs`` steps of block Gibbs sampling.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of independent chains (one sample each).
+        n_gibbs : int, default=1000
+            Gibbs steps per chain.
+        init : {"random", "persistent"}, default="random"
+            Fresh chains (uniform binary, or N(b_vis, 1) for Gaussian units), or chains
+            continued from the persistent chain of the fit (cycled to ``n_samples``).
+        return_mean : bool, default=False
+            Return ``E[v | h]`` of the last step instead of a sample (what the tutorial
+            plots).
+        random_state : int, RandomState or None, default=None
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features), float32
+        """
+        self._check_fitted()
+        if init not in ("random", "persistent"):
+            raise ValueError(f"init must be 'random' or 'persistent'; got {init!r}.")
+        n_samples, n_gibbs = int(n_samples), int(n_gibbs)
+        if n_samples < 1 or n_gibbs < 1:
+            raise ValueError("n_samples and n_gibbs must be >= 1.")
+        gen = self._sampling_generator(random_state)
+        m = self.module_
+        device = self._device
+        with torch.no_grad():
+            if init == "persistent":
+                reps = -(-n_samples // self._chain.shape[0])
+                h = self._chain.repeat(reps, 1)[:n_samples].to(device)
+            else:
+                if self.visible_units == "bernoulli":
+                    v = torch.bernoulli(torch.full((n_samples, m.W.shape[1]), 0.5,
+                                                   device=device), generator=gen)
+                else:
+                    v = m.b_vis + torch.randn((n_samples, m.W.shape[1]), generator=gen,
+                                              device=device)
+                _, h = F_rbm.sample_h_given_v(v, m.W, m.b_hid, gen)
+            for _ in range(n_gibbs):
+                mean, v = F_rbm.sample_v_given_h(h, m.W, m.b_vis, m.visible, gen)
+                _, h = F_rbm.sample_h_given_v(v, m.W, m.b_hid, gen)
+        out = mean if return_mean else v
+        return out.cpu().numpy()
+
+    # ------------------------------------------------------------------ likelihood
+    def log_partition(self, method="ais", *, n_chains=100, betas=14500, random_state=None):
+        """``log Z``, the log partition function of the model.
+
+        Parameters
+        ----------
+        method : {"ais", "exact"}, default="ais"
+            ``"exact"`` enumerates the smaller layer (the hidden one for Gaussian units)
+            and refuses more than 25 units there. ``"ais"`` is annealed importance sampling
+            (Salakhutdinov & Murray 2008) from a base-rate RBM fitted to the training
+            data's mean.
+        n_chains : int, default=100
+            AIS runs.
+        betas : int or array of float, default=14500
+            Number of inverse temperatures (Salakhutdinov & Murray's schedule, rescaled)
+            or the schedule itself, increasing from 0 to 1.
+        random_state : int, RandomState or None, default=None
+            Seeds the AIS chains (default: derived from the estimator's ``random_state``).
+
+        Returns
+        -------
+        log_z : float
+        (low, high) : tuple of float
+            The AIS estimate's ``log(mean(w) -/+ 3 std(w)/sqrt(n_chains))`` interval
+            (``(log_z, log_z)`` for ``"exact"``).
+        """
+        self._check_fitted()
+        if method not in ("ais", "exact"):
+            raise ValueError(f"method must be 'ais' or 'exact'; got {method!r}.")
+        m = self.module_
+        if method == "exact":
+            log_z = F_rbm.log_partition_exact(m.W, m.b_vis, m.b_hid, self.visible_units)
+            return log_z, (log_z, log_z)
+        if int(n_chains) < 2:
+            raise ValueError(f"n_chains must be >= 2; got {n_chains}.")
+        rs = self.random_state if random_state is None else random_state
+        gen = self._generator(int(check_random_state(rs).randint(np.iinfo(np.int32).max)),
+                              self._device)
+        base = F_rbm.base_rate_bias(
+            torch.as_tensor(self._visible_mean, device=self._device, dtype=torch.float64),
+            self.visible_units)
+        return F_rbm.ais_log_partition(m.W, m.b_vis, m.b_hid, visible=self.visible_units,
+                                       base_vis=base, n_chains=int(n_chains), betas=betas,
+                                       generator=gen)
+
+    def log_likelihood(self, X, method="ais", **kwargs):
+        """Mean log-likelihood ``mean(-F(x)) - log Z`` of the samples of ``X`` (nats).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        method : {"ais", "exact"}, default="ais"
+        **kwargs
+            Passed to :meth:`log_partition` (``n_chains``, ``betas``, ``random_state``).
+
+        Returns
+        -------
+        float
+        """
+        log_z, _ = self.log_partition(method=method, **kwargs)
+        X = self._check_X(X, reset=False)
+        fe = self._predict_batched(X, lambda m, xb: m.free_energy(xb), self.module_,
+                                   dtype=np.float64)
+        return float(-fe.mean() - log_z)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class _threads:
+    """Set torch's intra-op thread count for a block (None: leave it)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __enter__(self):
+        self.before = torch.get_num_threads()
+        if self.n is not None and self.n != self.before:
+            torch.set_num_threads(self.n)
+
+    def __exit__(self, *exc):
+        if torch.get_num_threads() != self.before:
+            torch.set_num_threads(self.before)
