@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib
+import inspect
 import pathlib
 import pkgutil
 import sys
@@ -85,9 +86,12 @@ def main(argv=None) -> int:
                 data = None
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = row.run(data, quick=args.quick,
-                              tutorial_settings=args.tutorial_settings, device=device,
-                              random_state=args.random_state)
+                kwargs = dict(quick=args.quick, tutorial_settings=args.tutorial_settings,
+                              device=device, random_state=args.random_state)
+                params = inspect.signature(row.run).parameters
+                if "out" in params or any(p.kind is p.VAR_KEYWORD for p in params.values()):
+                    kwargs["out"] = out  # rows that write figures put them beside the table
+                res = row.run(data, **kwargs)
             if res is None:
                 record["notes"] = "skipped: data not available"
             else:

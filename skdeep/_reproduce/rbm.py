@@ -23,8 +23,8 @@ def _tile(images, image_shape, n_cols=10):
     return out
 
 
-def _save(array, name):
-    """Write a grey-scale figure to results/<name> when matplotlib is available."""
+def _save(array, name, out="results"):
+    """Write a grey-scale figure to <out>/figures/<name> when matplotlib is available."""
     try:
         import matplotlib
 
@@ -32,13 +32,13 @@ def _save(array, name):
         import matplotlib.pyplot as plt
     except ImportError:
         return None
-    path = pathlib.Path("results") / name
+    path = pathlib.Path(out) / "figures" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     plt.imsave(path, array, cmap="gray")
     return path
 
 
-def run_rbm(data, *, quick, tutorial_settings, device, random_state):
+def run_rbm(data, *, quick, tutorial_settings, device, random_state, out="results"):
     """The tutorial's RBM: 500 hidden, PCD-15, lr 0.1, batch 20, 15 epochs; filters,
     samples and the AIS estimate of the test log-likelihood."""
     from .. import BernoulliRBM
@@ -50,10 +50,11 @@ def run_rbm(data, *, quick, tutorial_settings, device, random_state):
     rbm = BernoulliRBM(device=device, random_state=random_state, **params)
     rbm.fit(data.X_train)
     figures = [p for p in (
-        _save(_tile(rbm.components_[:100], data.image_shape), f"rbm_filters_{data.name}.png"),
+        _save(_tile(rbm.components_[:100], data.image_shape),
+              f"rbm_filters_{data.name}.png", out),
         _save(_tile(rbm.sample(20, n_gibbs=1000 if not quick else 50, return_mean=True,
                                random_state=0), data.image_shape),
-              f"rbm_samples_{data.name}.png"),
+              f"rbm_samples_{data.name}.png", out),
     ) if p is not None]
     betas = 2000 if quick else 14500
     log_z, (lo, hi) = rbm.log_partition(n_chains=100, betas=betas)
