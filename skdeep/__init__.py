@@ -9,6 +9,8 @@ from .linear import LogisticClassifier
 from .mlp import MLPClassifier
 from .rbm import BernoulliRBM
 from .sampling import HMCSampler
+from .sequence import ElmanSlotFiller, LSTMSentiment
+from .text import TextVectorizer
 
 __all__ = [
     "BernoulliRBM",
@@ -16,11 +18,14 @@ __all__ = [
     "DBNTransformer",
     "DeepAutoencoder",
     "DenoisingAutoencoder",
+    "ElmanSlotFiller",
     "HMCSampler",
+    "LSTMSentiment",
     "LeNetClassifier",
     "LogisticClassifier",
     "MLPClassifier",
     "SdAClassifier",
     "SdATransformer",
+    "TextVectorizer",
     "__version__",
 ]

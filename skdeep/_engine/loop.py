@@ -46,7 +46,7 @@ def snapshot(module: torch.nn.Module) -> dict:
 
 def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=True,
           validate=None, tol=1e-4, n_iter_no_change=10, stop_on_loss=True,
-          verbose=0, desc="fit", epoch_end=None) -> History:
+          verbose=0, desc="fit", epoch_end=None, on_plateau=None) -> History:
     """Train ``module`` for up to ``max_iter`` epochs.
 
     Parameters
@@ -67,6 +67,10 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
         ``n_iter_no_change`` epochs (scikit-learn's MLP rule). False runs all epochs.
     epoch_end : callable or None
         ``epoch_end(epoch)`` after each epoch (learning-rate schedules and the like).
+    on_plateau : callable or None
+        ``on_plateau() -> bool``, called instead of stopping when the stopping rule
+        fires. True goes on training from the best weights so far (with validation)
+        after, say, lowering the learning rate; False stops.
     """
     hist = History()
     source = as_source(data)
@@ -124,6 +128,11 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
                 bar.set_postfix(postfix, refresh=False)
                 bar.update(1)
             if (validate is not None or stop_on_loss) and no_improvement > n_iter_no_change:
+                if on_plateau is not None and on_plateau():
+                    if best_state is not None:
+                        module.load_state_dict(best_state)
+                    no_improvement = 0
+                    continue
                 hist.stop_reason = "converged"
                 break
     except KeyboardInterrupt:

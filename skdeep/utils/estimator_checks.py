@@ -13,6 +13,9 @@ NON_TABULAR = {
                   "fit(X) on a 2-D array, only sample(initial_position, ...)",
     "RNNRBM": "fits a list of variable-length (T, n_notes) piano-rolls, not one 2-D "
               "array of independent rows",
+    "ElmanSlotFiller": "fits ragged lists of token sequences with one label per token",
+    "LSTMSentiment": "fits ragged lists of token sequences, not a 2-D numeric array",
+    "TextVectorizer": "transforms raw texts into ragged lists of token ids",
 }
 
 

@@ -1,0 +1,133 @@
+"""What the sequence estimators share: checking ragged input, token vocabularies, ragged
+sources on the device and length-sorted inference."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import torch
+
+from ._engine.ragged import RaggedSource
+
+PAD = 0  #: internal id of padding
+OOV = 1  #: internal id of tokens outside the vocabulary
+
+
+def check_sequences(X, name="X"):
+    """``X`` as a list of 1-D token lists (Python ints or strings); clear errors otherwise."""
+    if isinstance(X, (str, bytes)):
+        raise ValueError(f"{name} must be a list of sequences (token-id arrays or token "
+                         f"lists), got a single string; tokenize texts first, e.g. with "
+                         f"skdeep.text.TextVectorizer")
+    if hasattr(X, "tolist") and getattr(X, "ndim", 1) == 2 and getattr(X, "dtype", None) is not None \
+            and X.dtype.kind in "iu":
+        X = list(X)  # a 2-D int array: equal-length sequences, one per row
+    try:
+        items = list(X)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of sequences, got {type(X).__name__}") \
+            from None
+    if not items:
+        raise ValueError(f"{name} is empty: at least one sequence is required")
+    out = []
+    for i, seq in enumerate(items):
+        if isinstance(seq, (str, bytes)):
+            raise ValueError(f"{name}[{i}] is a string; sequence estimators take token "
+                             "lists or token-id arrays (use skdeep.text.TextVectorizer "
+                             "for raw texts)")
+        arr = np.asarray(seq)
+        if arr.ndim != 1:
+            raise ValueError(f"{name}[{i}] must be a 1-D sequence of tokens, got shape "
+                             f"{arr.shape}")
+        if arr.shape[0] == 0:
+            raise ValueError(f"{name}[{i}] is an empty sequence; every sequence needs at "
+                             "least one token")
+        if arr.dtype.kind in "iuUS":
+            out.append(arr.tolist())
+        elif arr.dtype.kind == "O" and all(isinstance(t, (str, int, np.integer))
+                                          for t in arr.tolist()):
+            out.append([int(t) if isinstance(t, np.integer) else t for t in arr.tolist()])
+        else:
+            raise TypeError(f"{name}[{i}] holds {arr.dtype} values; tokens must be integer "
+                            "ids or strings")
+    return out
+
+
+def check_label_sequences(y, lengths, name="y"):
+    """Per-token label sequences matching ``lengths``; returns a list of 1-D arrays."""
+    if isinstance(y, (str, bytes)):
+        raise ValueError(f"{name} must be a list of label sequences, got a string")
+    try:
+        items = list(y)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of label sequences, got "
+                        f"{type(y).__name__}") from None
+    if len(items) != len(lengths):
+        raise ValueError(f"X has {len(lengths)} sequences but {name} has {len(items)}")
+    out = []
+    for i, (seq, n) in enumerate(zip(items, lengths)):
+        arr = np.asarray(seq)
+        if arr.ndim != 1:
+            raise ValueError(f"{name}[{i}] must be a 1-D label sequence, got shape "
+                             f"{arr.shape}")
+        if arr.shape[0] != n:
+            raise ValueError(f"{name}[{i}] has {arr.shape[0]} labels but X[{i}] has {n} "
+                             "tokens")
+        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name}[{i}] contains NaN or infinity")
+        out.append(arr)
+    return out
+
+
+def build_vocabulary(sequences, max_size=None):
+    """Token -> internal id, most frequent first (ties by first appearance), from id 2.
+
+    ``max_size`` caps the number of embedding rows, padding and out-of-vocabulary
+    included (the tutorial's ``n_words``).
+    """
+    counts = Counter(tok for seq in sequences for tok in seq)
+    keep = counts.most_common(None if max_size is None else max(0, max_size - 2))
+    return {tok: i + 2 for i, (tok, _) in enumerate(keep)}
+
+
+def encode(sequences, vocabulary):
+    """Flat int64 ids of all sequences (unknown tokens -> OOV) and their lengths."""
+    get = vocabulary.get
+    lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
+    flat = np.fromiter((get(t, OOV) for s in sequences for t in s), dtype=np.int64,
+                       count=int(lengths.sum()))
+    return flat, lengths
+
+
+def ragged_source(flat_ids, lengths, device, flat_labels=None, labels=None):
+    """A :class:`RaggedSource` of ids (padded with PAD), optional per-token labels
+    (padded with -100, ignored by the loss) and optional per-sequence labels."""
+    flats = [torch.as_tensor(flat_ids, device=device)]
+    pads = [PAD]
+    if flat_labels is not None:
+        flats.append(torch.as_tensor(flat_labels, device=device))
+        pads.append(-100)
+    per_seq = () if labels is None else (torch.as_tensor(labels, device=device),)
+    return RaggedSource(flats, lengths, pads, per_seq)
+
+
+def run_sorted(source, fn, batch_size):
+    """``fn(ids, lengths)`` over batches of similar-length sequences, results (moved to
+    the CPU) put back in the input order: a list with one entry per sequence."""
+    order = np.argsort(source.lengths, kind="stable")
+    results = [None] * source.n_samples
+    with torch.inference_mode():
+        for s in range(0, len(order), batch_size):
+            idx = order[s:s + batch_size]
+            ids, lengths = source.gather(idx)[:2]
+            out = fn(ids, lengths).detach().cpu()
+            for j, i in enumerate(idx):
+                results[i] = out[j]
+    return results
+
+
+def is_iob_tagset(classes) -> bool:
+    """True when every class is a string tag of the IOB/IOBES family ('O', 'B-x', ...)."""
+    return all(isinstance(c, str) and (c == "O" or (len(c) > 2 and c[0] in "BIES"
+                                                   and c[1] == "-"))
+               for c in classes) and any(c != "O" for c in classes)
