@@ -7,6 +7,7 @@ from .conv import LeNetClassifier
 from .dbn import DBNClassifier, DBNTransformer, DeepAutoencoder
 from .linear import LogisticClassifier
 from .mlp import MLPClassifier
+from .music import RNNRBM
 from .rbm import BernoulliRBM
 from .sampling import HMCSampler
 from .sequence import ElmanSlotFiller, LSTMSentiment
@@ -24,6 +25,7 @@ __all__ = [
     "LeNetClassifier",
     "LogisticClassifier",
     "MLPClassifier",
+    "RNNRBM",
     "SdAClassifier",
     "SdATransformer",
     "TextVectorizer",

@@ -23,26 +23,12 @@ from sklearn.utils.validation import column_or_1d
 
 from ._engine.batches import StreamingSource
 from ._engine.device import move_to, thread_limit
+from ._engine.optim import make_optimizer
 from ._engine.loop import train
 from ._engine.precision import autocast, check_precision, device_budget, streams, tf32
 from .base import DeepEstimator, as_tensor
 
 __all__ = ["NeuralNetClassifier", "make_optimizer"]
-
-
-def make_optimizer(solver, params, learning_rate, momentum=0.0):
-    """The optimizer for ``solver``; Adam uses torch's fused kernel where it exists.
-
-    Measured on a 784-500-10 MLP at batch 20 on one CPU thread: fused Adam steps 1.7-2x
-    faster than the default per-tensor loop, which dominated the step time.
-    """
-    params = list(params)
-    if solver == "adam":
-        try:
-            return torch.optim.Adam(params, lr=learning_rate, fused=True)
-        except (RuntimeError, TypeError):  # a device without the fused kernel
-            return torch.optim.Adam(params, lr=learning_rate)
-    return torch.optim.SGD(params, lr=learning_rate, momentum=momentum)
 
 
 def _weights(module):

@@ -22,6 +22,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ._engine.device import thread_limit
 from ._engine.loop import train
+from ._engine.optim import make_optimizer
 from ._sequences import (build_vocabulary, check_label_sequences, check_sequences, encode,
                          is_iob_tagset, ragged_source, run_sorted)
 from .base import DeepEstimator
@@ -31,18 +32,6 @@ __all__ = ["ElmanSlotFiller", "LSTMSentiment"]
 
 #: sequences per batch at inference
 _INFERENCE_BATCH = 256
-
-
-def _optimizer(solver, params, learning_rate):
-    params = list(params)
-    if solver == "adam":
-        return torch.optim.Adam(params, lr=learning_rate)
-    if solver == "rmsprop":
-        return torch.optim.RMSprop(params, lr=learning_rate)
-    if solver == "adadelta":
-        # the tutorial's Adadelta (rho 0.95, eps 1e-6) has no learning rate: lr=1 in torch
-        return torch.optim.Adadelta(params, lr=learning_rate, rho=0.95, eps=1e-6)
-    return torch.optim.SGD(params, lr=learning_rate)
 
 
 class _SequenceEstimator(DeepEstimator):
@@ -246,7 +235,7 @@ class ElmanSlotFiller(_SequenceEstimator):
         flat_y = np.searchsorted(classes, np.concatenate(Y_tr))
         source = ragged_source(flat, lengths, device, flat_labels=flat_y)
         gen = self._generator(seed, device)
-        opt = _optimizer(self.solver, module.parameters(), self.learning_rate)
+        opt = make_optimizer(self.solver, module.parameters(), self.learning_rate)
         n_classes = len(classes)
         normalize = self.normalize_embeddings
 
@@ -520,7 +509,7 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
         labels = np.searchsorted(classes, np.asarray(y_tr))
         source = ragged_source(flat, lengths, device, labels=labels)
         gen = self._generator(seed, device)
-        opt = _optimizer(self.solver, module.parameters(), self.learning_rate)
+        opt = make_optimizer(self.solver, module.parameters(), self.learning_rate)
         l2 = self.l2
         weight = module.out.weight
 

@@ -265,3 +265,11 @@ def test_all_binary_states_and_refusal():
     with pytest.raises(ValueError, match="visible"):
         rbm.free_energy(torch.zeros(1, 2), torch.zeros(1, 2), torch.zeros(2),
                         torch.zeros(1), "binary")
+
+
+@pytest.mark.parametrize("n", [3, 4, 19, 20, 100, 14500])
+def test_default_betas_run_from_zero_to_one(n):
+    from skdeep.nn.rbm import default_betas
+    b = default_betas(n)
+    assert len(b) == n and b[0] == 0.0 and b[-1] == 1.0
+    assert (torch.diff(b) > 0).all()

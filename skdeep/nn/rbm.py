@@ -350,11 +350,15 @@ def default_betas(n_betas=14500, dtype=torch.float64, device=None):
     """Salakhutdinov & Murray's schedule, rescaled to ``n_betas`` points.
 
     Their 14,500 inverse temperatures: 500 in [0, 0.5), 4,000 in [0.5, 0.9) and 10,000
-    in [0.9, 1] -- denser where the distribution changes fastest.
+    in [0.9, 1] -- denser where the distribution changes fastest. Fewer than 20 points
+    are spread evenly. The schedule always starts at 0 and ends at 1.
     """
     n_betas = int(n_betas)
     if n_betas < 3:
         raise ValueError(f"n_betas must be >= 3; got {n_betas}.")
+    if n_betas < 20:
+        # too few points for three segments that each end where the next begins
+        return torch.linspace(0.0, 1.0, n_betas, dtype=dtype, device=device)
     n1 = max(1, round(n_betas * 500 / 14500))
     n2 = max(1, round(n_betas * 4000 / 14500))
     n3 = max(1, n_betas - n1 - n2)
