@@ -319,7 +319,7 @@ def test_text_pipeline_on_raw_strings_survives_search_clone_and_pickle(sentiment
     from skdeep import TextVectorizer
     (X, y), (Xt, yt) = sentiment
     texts, texts_test = [" ".join(x) for x in X[:300]], [" ".join(x) for x in Xt]
-    pipe = make_pipeline(TextVectorizer(), LSTMSentiment(embedding_dim=8, max_iter=6,
+    pipe = make_pipeline(TextVectorizer(), LSTMSentiment(embedding_dim=8, max_iter=12,
                                                          early_stopping=False,
                                                          random_state=0))
     search = GridSearchCV(pipe, {"lstmsentiment__learning_rate": [1e-5, 0.01]}, cv=2)
