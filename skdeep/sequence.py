@@ -112,7 +112,8 @@ class ElmanSlotFiller(_SequenceEstimator):
     validation_fraction : float, default=0.1
     scoring : "auto", "accuracy", "chunk_f1" or callable, default="auto"
         Validation measure: ``"auto"`` is chunk F1 when the labels are IOB/IOBES tags
-        (``"O"``, ``"B-x"``, ``"I-x"``...) and token accuracy otherwise; a callable gets
+        (``"O"``, ``"B-x"``, ``"I-x"``...; read as IOBES when ``S-``/``E-`` tags occur)
+        and token accuracy otherwise; a callable gets
         ``(y_true, y_pred)`` lists of label arrays and returns higher-is-better.
     shuffle : bool, default=True
     device : str, default="auto"
