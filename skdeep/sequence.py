@@ -34,6 +34,24 @@ __all__ = ["ElmanSlotFiller", "LSTMSentiment"]
 _INFERENCE_BATCH = 256
 
 
+#: parameters both sequence estimators have, with the same meaning
+_COMMON_CONSTRAINTS: dict = {
+    "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+    "n_words": [Interval(numbers.Integral, 3, None, closed="left"), None],
+    "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+    "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+    "tol": [Interval(numbers.Real, 0, None, closed="left")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+    "shuffle": ["boolean"],
+    "device": [str],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
+
+
 class _SequenceEstimator(DeepEstimator):
     """Shared fit-time plumbing of the sequence estimators."""
 
@@ -150,25 +168,13 @@ class ElmanSlotFiller(_SequenceEstimator):
     """
 
     _parameter_constraints: dict = {
-        "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        **_COMMON_CONSTRAINTS,
         "window_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_hidden": [Interval(numbers.Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "solver": [StrOptions({"sgd", "adam"})],
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "decay": ["boolean"],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "normalize_embeddings": ["boolean"],
-        "n_words": [Interval(numbers.Integral, 3, None, closed="left"), None],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "scoring": [StrOptions({"auto", "accuracy", "chunk_f1"}), callable],
-        "shuffle": ["boolean"],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(self, embedding_dim=50, window_size=7, n_hidden=200, *, learning_rate=0.003,
@@ -425,29 +431,17 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
     """
 
     _parameter_constraints: dict = {
-        "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_words": [Interval(numbers.Integral, 3, None, closed="left"), None],
+        **_COMMON_CONSTRAINTS,
         "maxlen": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "pooling": [StrOptions({"mean", "max"})],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "solver": [StrOptions({"adadelta", "rmsprop", "adam", "sgd"})],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "l2": [Interval(numbers.Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
-        "shuffle": ["boolean"],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(self, embedding_dim=128, *, n_words=10000, maxlen=None, pooling="mean",
-                 dropout=0.5, solver="adam", learning_rate=0.002, batch_size=32, max_iter=10, l2=0.0,
-                 early_stopping=True, validation_fraction=0.1, n_iter_no_change=3, tol=0.0,
+                 dropout=0.5, solver="adam", learning_rate=0.002, batch_size=32, max_iter=10,
+                 l2=0.0, early_stopping=True, validation_fraction=0.1, n_iter_no_change=3, tol=0.0,
                  shuffle=True, device="auto", random_state=None, verbose=0):
         self.embedding_dim = embedding_dim
         self.n_words = n_words
@@ -516,7 +510,7 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
 
         def step(ids, lens, target):
             opt.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(module(ids, lens), target)
+            loss = F.cross_entropy(module(ids, lens, gen), target)
             if l2:
                 loss = loss + l2 * (weight ** 2).sum()
             loss.backward()

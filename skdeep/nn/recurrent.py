@@ -108,7 +108,7 @@ class LSTMEncoderClassifier(torch.nn.Module):
             self.lstm.weight_hh_l0.copy_(_orthogonal_blocks(4, d, generator))
             self.lstm.bias_ih_l0.zero_()
             self.lstm.bias_hh_l0.zero_()
-        self.dropout = torch.nn.Dropout(dropout)
+        self.dropout = float(dropout)
         self.out = torch.nn.Linear(d, n_classes)
         with torch.no_grad():
             self.out.weight.copy_(0.01 * torch.randn(n_classes, d, generator=generator))
@@ -126,6 +126,14 @@ class LSTMEncoderClassifier(torch.nn.Module):
         total = torch.bmm(mask[:, None, :], hidden)[:, 0]
         return total / mask.sum(1, keepdim=True)
 
-    def forward(self, ids, lengths):
-        """Class logits ``(B, n_classes)``."""
-        return self.out(self.dropout(self.encode(ids, lengths)))
+    def forward(self, ids, lengths, generator=None):
+        """Class logits ``(B, n_classes)``.
+
+        In training mode dropout draws its mask from ``generator`` (not torch's global
+        RNG), so a seeded fit is reproducible whatever the caller did before it.
+        """
+        z = self.encode(ids, lengths)
+        if self.training and self.dropout > 0:
+            keep = torch.rand(z.shape, generator=generator, device=z.device) >= self.dropout
+            z = z * keep.to(z.dtype) / (1.0 - self.dropout)
+        return self.out(z)
