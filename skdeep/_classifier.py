@@ -82,6 +82,21 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
         """Unsupervised pretraining hook (DBN, SdA): returns a state for _build_module."""
         return None
 
+    def _lr_schedule(self, optimizer):
+        """``epoch_end`` multiplying the rate by ``lr_gamma`` after each of the
+        ``lr_milestones`` epochs (estimators with those parameters), or None."""
+        milestones = getattr(self, "lr_milestones", None)
+        if milestones is None or len(milestones) == 0:
+            return None
+        milestones = {int(m) for m in milestones}
+        gamma = self.lr_gamma
+
+        def epoch_end(epoch):
+            if epoch in milestones:
+                for group in optimizer.param_groups:
+                    group["lr"] *= gamma
+        return epoch_end
+
     def _make_optimizer(self, module):
         return make_optimizer(self.solver, module.parameters(), self.learning_rate,
                               self.momentum)
@@ -241,6 +256,11 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
                 optimizer.load_state_dict(self._optimizer.state_dict())
             elif warm and getattr(self, "_optimizer_state", None) is not None:
                 optimizer.load_state_dict(move_to(self._optimizer_state, device))
+            if warm and not incremental:
+                # a new fit starts from the learning_rate parameter, not a decayed rate
+                for group in optimizer.param_groups:
+                    group["lr"] = self.learning_rate
+            epoch_end = None if incremental else self._lr_schedule(optimizer)
             data = self._training_data(X, y_enc, device)
             gen = self._generator(seed, device)
             trained = torch.compile(module) if getattr(self, "compile", False) else module
@@ -277,7 +297,7 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
                     max_iter=max_iter, generator=gen, shuffle=self.shuffle,
                     validate=validate, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
                     stop_on_loss=not incremental, verbose=self.verbose,
-                    desc=type(self).__name__)
+                    desc=type(self).__name__, epoch_end=epoch_end)
             module.eval()
         # Commit the new state only now that training has succeeded.
         self.module_ = module

@@ -149,7 +149,7 @@ def test_inference_runs_in_bounded_chunks(digits, fitted, monkeypatch):
 def test_tutorial_settings_are_available():
     clf = LeNetClassifier(solver="sgd", momentum=0.0, learning_rate=0.1, batch_size=500)
     assert clf.get_params()["n_kernels"] == (20, 50)
-    assert LeNetClassifier().get_params()["batch_size"] == 500
+    assert LeNetClassifier().get_params()["batch_size"] == 128
     assert clf.get_params()["image_shape"] == (28, 28)
 
 
@@ -173,6 +173,21 @@ def test_lenet_on_fashion_mnist_subset(fashion_mnist):
     clf = LeNetClassifier(solver="adam", learning_rate=1e-3, batch_size=100, max_iter=4,
                           random_state=0).fit(X_train[idx].reshape(-1, 28, 28), y_train[idx])
     assert clf.score(X_test[:2000], y_test[:2000]) >= 0.85
+
+
+def test_learning_rate_milestones(digits):
+    X_train, _, y_train, _ = digits
+    clf = LeNetClassifier(max_iter=5, lr_milestones=(2, 4), lr_gamma=0.5, warm_start=True,
+                          random_state=0, **DIGITS_NET).fit(X_train, y_train)
+    assert clf._optimizer.param_groups[0]["lr"] == pytest.approx(0.05 * 0.25)
+    clf.set_params(max_iter=1).fit(X_train, y_train)  # a new fit starts at learning_rate
+    assert clf._optimizer.param_groups[0]["lr"] == pytest.approx(0.05)
+    clf.partial_fit(X_train, y_train)  # partial_fit never decays
+    clf.partial_fit(X_train, y_train)
+    assert clf._optimizer.param_groups[0]["lr"] == pytest.approx(0.05)
+    flat = LeNetClassifier(max_iter=3, lr_milestones=None, random_state=0,
+                           **DIGITS_NET).fit(X_train, y_train)
+    assert flat._optimizer.param_groups[0]["lr"] == pytest.approx(0.05)
 
 
 def test_partial_fit_with_image_input(digits):
