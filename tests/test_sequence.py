@@ -357,3 +357,20 @@ def test_save_and_load(slot_model, lstm_model, sentiment, slots, tmp_path):
 def _saved(model, path):
     model.save(path)
     return path
+
+
+@pytest.mark.gpu
+def test_sequence_models_fit_on_gpu_and_load_on_cpu(slots, sentiment):
+    from unittest import mock
+    (X, Y), _ = slots
+    (Xs, ys), _ = sentiment
+    for model, Xa, ya in [(ElmanSlotFiller(embedding_dim=8, n_hidden=16, max_iter=3), X, Y),
+                          (LSTMSentiment(embedding_dim=8, max_iter=3), Xs, ys)]:
+        model.set_params(device="cuda", random_state=0).fit(Xa[:200], ya[:200])
+        assert model.device_.startswith("cuda")
+        state = pickle.dumps(model)
+        with mock.patch.object(torch.cuda, "is_available", return_value=False):
+            loaded = pickle.loads(state)
+        assert loaded.device_ == "cpu"
+        for a, b in zip(loaded.predict(Xa[:20]), model.predict(Xa[:20])):
+            np.testing.assert_array_equal(a, b)
