@@ -42,6 +42,7 @@ __all__ = [
     "bernoulli", "sample_h_given_v", "sample_v_given_h", "energy", "free_energy", "gibbs_vhv",
     "gibbs_hvh", "cd_update_", "pseudo_log_likelihood", "all_binary_states",
     "log_partition_exact", "log_likelihood_exact", "base_rate_bias", "ais_log_partition",
+    "ais_log_weights",
     "default_betas",
 ]
 
@@ -421,49 +422,18 @@ free, so ``Z_0 = Z_A 2**n_hid``)
     base_vis = base_vis.to(device=device, dtype=dtype)
     if isinstance(betas, int):
         betas = default_betas(betas, dtype=dtype, device=device)
-    betas = torch.as_tensor(betas, dtype=dtype, device=device)
-    if betas.dim() != 1 or betas.numel() < 2 or betas[0] != 0 or betas[-1] != 1:
-        raise ValueError("betas must be a 1-D increasing schedule from 0 to 1.")
-    log2 = math.log(2.0)
-
     if visible == "bernoulli":
-        log_za = F.softplus(base_vis).sum().item() + n_hid * log2
-
-        def vis_term(v, beta):  # (1 - beta) v.b_A + beta v.b_B
-            return v @ ((1 - beta) * base_vis + beta * b_vis)
+        log_za = F.softplus(base_vis).sum().item() + n_hid * math.log(2.0)
     else:
-        log_za = 0.5 * n_vis * _LOG_2PI + n_hid * log2
-
-        def vis_term(v, beta):
-            return (-(1 - beta) * 0.5 * (v - base_vis).pow(2).sum(-1)
-                    - beta * 0.5 * (v - b_vis).pow(2).sum(-1))
-
-    def log_p_star(v, beta, pre):
-        # at beta = 0 the target's hidden units are free (2**n_hid states): Z_0 = Z_A 2**n_hid
-        return vis_term(v, beta) + F.softplus(beta * pre).sum(-1)
-
+        log_za = 0.5 * n_vis * _LOG_2PI + n_hid * math.log(2.0)
     # exact samples from the base model
     shape = (int(n_chains), n_vis)
     if visible == "bernoulli":
         v = bernoulli(torch.sigmoid(base_vis).expand(shape).contiguous(), generator)
     else:
         v = base_vis + torch.randn(shape, generator=generator, device=device, dtype=dtype)
-    log_w = torch.zeros(int(n_chains), dtype=dtype, device=device)
-    pre = hidden_preactivation(v, W, b_hid)
-    for i in range(1, betas.numel()):
-        b_prev, b_now = betas[i - 1], betas[i]
-        log_w += log_p_star(v, b_now, pre) - log_p_star(v, b_prev, pre)
-        if i == betas.numel() - 1:
-            break
-        # one Gibbs sweep leaving p*_{b_now} invariant
-        h = bernoulli(torch.sigmoid(b_now * pre), generator)
-        mean_pre = (1 - b_now) * base_vis + b_now * visible_preactivation(h, W, b_vis)
-        if visible == "bernoulli":
-            v = bernoulli(torch.sigmoid(mean_pre), generator)
-        else:
-            v = mean_pre + torch.randn(mean_pre.shape, generator=generator, device=device,
-                                       dtype=dtype)
-        pre = hidden_preactivation(v, W, b_hid)
+    log_w = ais_log_weights(v, W, b_vis, b_hid, base_vis, betas, visible=visible,
+                            generator=generator).to(dtype)
     m = log_w.max()
     w = torch.exp(log_w - m)
     mean = w.mean()
@@ -475,3 +445,46 @@ free, so ``Z_0 = Z_A 2**n_hid``)
     lo = (torch.log(lo_val) + m).item() + log_za if lo_val > 0 else -math.inf
     return log_z, (lo, hi)
 
+
+def ais_log_weights(v, W, b_vis, b_hid, base_vis, betas, *, visible="bernoulli",
+                    generator=None):
+    """The log importance weights of AIS runs started at samples ``v`` (R, n_vis) of the
+    base model (the path of :func:`ais_log_partition`), float64, shape (R,).
+
+    The biases and ``base_vis`` broadcast against the rows of ``v``: one vector for every
+    run, or one row per run, so that many RBMs sharing ``W`` (the frames of an RNN-RBM)
+    anneal in one batch.
+    """
+    betas = torch.as_tensor(betas).cpu()
+    if betas.dim() != 1 or betas.numel() < 2 or betas[0] != 0 or betas[-1] != 1:
+        raise ValueError("betas must be a 1-D increasing schedule from 0 to 1.")
+    betas = betas.tolist()  # one transfer; the loop's scalars stay on the host
+    if visible == "bernoulli":
+        def vis_term(v, beta):  # (1 - beta) v.b_A + beta v.b_B
+            return (v * ((1 - beta) * base_vis + beta * b_vis)).sum(-1)
+    else:
+        def vis_term(v, beta):
+            return (-(1 - beta) * 0.5 * (v - base_vis).pow(2).sum(-1)
+                    - beta * 0.5 * (v - b_vis).pow(2).sum(-1))
+
+    def log_p_star(v, beta, pre):
+        # at beta = 0 the target's hidden units are free (2**n_hid states): Z_0 = Z_A 2**n_hid
+        return vis_term(v, beta) + F.softplus(beta * pre).sum(-1)
+
+    log_w = torch.zeros(v.shape[0], dtype=torch.float64, device=v.device)
+    pre = hidden_preactivation(v, W, b_hid)
+    for i in range(1, len(betas)):
+        b_prev, b_now = betas[i - 1], betas[i]
+        log_w += (log_p_star(v, b_now, pre) - log_p_star(v, b_prev, pre)).double()
+        if i == len(betas) - 1:
+            break
+        # one Gibbs sweep leaving p*_{b_now} invariant
+        h = bernoulli(torch.sigmoid(b_now * pre), generator)
+        mean_pre = (1 - b_now) * base_vis + b_now * visible_preactivation(h, W, b_vis)
+        if visible == "bernoulli":
+            v = bernoulli(torch.sigmoid(mean_pre), generator)
+        else:
+            v = mean_pre + torch.randn(mean_pre.shape, generator=generator, device=v.device,
+                                       dtype=v.dtype)
+        pre = hidden_preactivation(v, W, b_hid)
+    return log_w

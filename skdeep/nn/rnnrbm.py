@@ -201,41 +201,19 @@ def frame_log_partition_ais(W, bv, bh, base_vis, *, n_chains=16, betas=500, gene
         ``log mean_chains(w)`` per frame: the log of an unbiased estimate of ``Z``, hence
         biased low in expectation (Jensen), more so with fewer chains and temperatures.
     """
-    device = W.device
     N, V = bv.shape
     C = int(n_chains)
     W = W.to(dtype)
-    bv, bh, a = bv.to(dtype), bh.to(dtype), base_vis.to(device=device, dtype=dtype)
+    a = base_vis.to(device=W.device, dtype=dtype)
     if isinstance(betas, int):
         betas = F_rbm.default_betas(max(betas, 3), dtype=torch.float64)
-    betas = [float(b) for b in torch.as_tensor(betas).cpu()]
-    if len(betas) < 2 or betas[0] != 0.0 or betas[-1] != 1.0:
-        raise ValueError("betas must be a 1-D increasing schedule from 0 to 1.")
     # chains of frame i are rows i*C .. i*C + C - 1
     a_r = a.repeat_interleave(C, 0)
-    bv_r = bv.repeat_interleave(C, 0)
-    bh_r = bh.repeat_interleave(C, 0)
-    d_vis = bv_r - a_r
     v = F_rbm.bernoulli(torch.sigmoid(a_r), generator)
-    log_w = torch.zeros(N * C, dtype=torch.float64, device=device)
-    pre = F_rbm.hidden_preactivation(v, W, bh_r)
-    sp_prev = torch.zeros(N * C, dtype=dtype, device=device)    # sum softplus(0 * pre) - H log 2
-    vd = (v * d_vis).sum(-1)
+    log_w = F_rbm.ais_log_weights(v, W, bv.to(dtype).repeat_interleave(C, 0),
+                                  bh.to(dtype).repeat_interleave(C, 0), a_r, betas,
+                                  generator=generator)
     n_hid = W.shape[0]
-    for i in range(1, len(betas)):
-        b_prev, b_now = betas[i - 1], betas[i]
-        sp_now = F.softplus(b_now * pre).sum(-1) - n_hid * math.log(2.0)
-        # log p*_b(v) = v.a + b v.(bv - a) + sum softplus(b pre): difference of two temperatures
-        log_w += ((b_now - b_prev) * vd + sp_now - sp_prev).double()
-        if i == len(betas) - 1:
-            break
-        h = F_rbm.bernoulli(torch.sigmoid(b_now * pre), generator)
-        v = F_rbm.bernoulli(torch.sigmoid((1 - b_now) * a_r
-                                          + b_now * F_rbm.visible_preactivation(h, W, bv_r)),
-                            generator)
-        pre = F_rbm.hidden_preactivation(v, W, bh_r)
-        vd = (v * d_vis).sum(-1)
-        sp_prev = F.softplus(b_now * pre).sum(-1) - n_hid * math.log(2.0)
     log_za = F.softplus(a.double()).sum(-1) + n_hid * math.log(2.0)
     log_w = log_w.reshape(N, C)
     return torch.logsumexp(log_w, 1) - math.log(C) + log_za
