@@ -22,7 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._engine.batches import StreamingSource
-from ._engine.device import move_to, thread_limit
+from ._engine.device import thread_limit
 from ._engine.optim import make_optimizer
 from ._engine.loop import train
 from ._engine.precision import autocast, check_precision, device_budget, streams, tf32
@@ -252,10 +252,8 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
                     X.shape[1], len(classes), gen, *extra))
                 module = self._to_device(module, device)
             optimizer = self._make_optimizer(module)
-            if warm and getattr(self, "_optimizer", None) is not None:
-                optimizer.load_state_dict(self._optimizer.state_dict())
-            elif warm and getattr(self, "_optimizer_state", None) is not None:
-                optimizer.load_state_dict(move_to(self._optimizer_state, device))
+            if warm:
+                self._restore_optimizer(optimizer, device)
             if warm and not incremental:
                 # a new fit starts from the learning_rate parameter, not a decayed rate
                 for group in optimizer.param_groups:

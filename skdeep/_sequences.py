@@ -19,9 +19,6 @@ def check_sequences(X, name="X"):
         raise ValueError(f"{name} must be a list of sequences (token-id arrays or token "
                          f"lists), got a single string; tokenize texts first, e.g. with "
                          f"skdeep.text.TextVectorizer")
-    if hasattr(X, "tolist") and getattr(X, "ndim", 1) == 2 and getattr(X, "dtype", None) is not None \
-            and X.dtype.kind in "iu":
-        X = list(X)  # a 2-D int array: equal-length sequences, one per row
     try:
         items = list(X)
     except TypeError:

@@ -11,7 +11,7 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._engine.device import move_to, thread_limit
+from ._engine.device import thread_limit
 from ._engine.loop import train
 from ._engine.optim import make_optimizer
 from ._engine.ragged import RaggedSource
@@ -166,6 +166,13 @@ def _roll_source(rolls, device):
     frames in one (n_frames, V) device tensor, batches padded to their longest piece."""
     frames = torch.from_numpy(np.concatenate(rolls)).to(device)
     return RaggedSource((frames,), [len(r) for r in rolls], (0.0,))
+
+
+def _scatter(out, idx, rolls, frames):
+    """Split ``frames`` (the real frames of pieces ``idx``, in that order) into ``out[i]``."""
+    bounds = np.cumsum([0] + [len(rolls[i]) for i in idx])
+    for i, a, b in zip(idx, bounds[:-1], bounds[1:]):
+        out[i] = frames[a:b]
 
 
 def _padded(source, idx):
@@ -349,10 +356,8 @@ class RNNRBM(DeepEstimator):
                     module.bv.copy_(torch.as_tensor(np.log(p / (1 - p)), dtype=torch.float32))
                 module = module.to(device)
             optimizer = make_optimizer(self.solver, module.parameters(), self.learning_rate)
-            if warm and getattr(self, "_optimizer", None) is not None:
-                optimizer.load_state_dict(self._optimizer.state_dict())
-            elif warm and getattr(self, "_optimizer_state", None) is not None:
-                optimizer.load_state_dict(move_to(self._optimizer_state, device))
+            if warm:
+                self._restore_optimizer(optimizer, device)
             gen = self._generator(seed, device)
             data = _roll_source(rolls, device)
             k = self.k
@@ -494,12 +499,7 @@ class RNNRBM(DeepEstimator):
                 means = self._marginals(self.module_.W, bv.reshape(-1, V)[real],
                                         bh.reshape(-1, bh.shape[-1])[real], n_chains, k, gen,
                                         init=self._previous_frames(v, real))
-                means = means.cpu().numpy().astype(np.float64)
-                start = 0
-                for i in idx:
-                    n = len(rolls[i])
-                    out[i] = means[start:start + n]
-                    start += n
+                _scatter(out, idx, rolls, means.cpu().numpy().astype(np.float64))
         return out[0] if single else out
 
     def frame_accuracy_score(self, rolls, *, threshold=0.5, **kwargs):
@@ -558,12 +558,7 @@ class RNNRBM(DeepEstimator):
                                                     betas=n_betas, generator=gen)
                 fe = F_rbm.free_energy(vf.double(), m.W.double(), bvf.double(),
                                        bhf.double())
-                ll = (-fe - log_z.to(fe.device)).cpu().numpy()
-                start = 0
-                for i in idx:
-                    n = len(rolls[i])
-                    out[i] = ll[start:start + n]
-                    start += n
+                _scatter(out, idx, rolls, (-fe - log_z.to(fe.device)).cpu().numpy())
         return out
 
     def score(self, rolls, y=None, *, method="is", n_chains=64, n_proposals=128,

@@ -245,3 +245,16 @@ def test_save_and_load(tmp_path):
                                   m.sample(5, n_samples=2, random_state=0))
     m2.partial_fit(rolls)
     assert m2.n_iter_ == 3
+
+
+def test_grid_search_in_parallel_ranks_by_log_likelihood():
+    """``score`` is the log-likelihood, so a search needs no scorer; workers pickle the
+    estimator and train in their own processes."""
+    from sklearn.model_selection import GridSearchCV
+    # scales climbing one note per frame: predictable from the past, unlike the
+    # independent-notes model both candidates start from
+    rolls = [np.eye(8, dtype=np.float32)[(np.arange(12 + i) + i) % 8] for i in range(8)]
+    search = GridSearchCV(_small(max_iter=20), {"learning_rate": [1e-6, 0.05]}, cv=2,
+                          n_jobs=2).fit(rolls)
+    assert search.best_params_ == {"learning_rate": 0.05}
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))

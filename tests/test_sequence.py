@@ -141,7 +141,7 @@ def test_elman_gridsearch_ranks_by_chunk_f1(slots):
     search = GridSearchCV(
         ElmanSlotFiller(embedding_dim=8, n_hidden=16, window_size=3, max_iter=6,
                         early_stopping=False, random_state=0),
-        {"learning_rate": [1e-4, 0.5]}, cv=2, scoring=make_scorer(chunk_f1_score))
+        {"learning_rate": [1e-4, 0.5]}, cv=2, scoring=make_scorer(chunk_f1_score), n_jobs=2)
     search.fit(X[:200], Y[:200])
     scores = search.cv_results_["mean_test_score"]
     assert search.best_params_ == {"learning_rate": 0.5}
@@ -334,7 +334,8 @@ def test_text_pipeline_on_raw_strings_survives_search_clone_and_pickle(sentiment
     pipe = make_pipeline(TextVectorizer(), LSTMSentiment(embedding_dim=8, max_iter=12,
                                                          early_stopping=False,
                                                          random_state=0))
-    search = GridSearchCV(pipe, {"lstmsentiment__learning_rate": [1e-5, 0.01]}, cv=2)
+    search = GridSearchCV(pipe, {"lstmsentiment__learning_rate": [1e-5, 0.01]}, cv=2,
+                          n_jobs=2)
     search.fit(texts, y[:300])
     assert search.best_params_ == {"lstmsentiment__learning_rate": 0.01}
     best = search.best_estimator_
