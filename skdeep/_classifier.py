@@ -23,12 +23,12 @@ from sklearn.utils.validation import column_or_1d
 
 from ._engine.batches import StreamingSource
 from ._engine.device import thread_limit
-from ._engine.optim import make_optimizer
 from ._engine.loop import train
+from ._engine.optim import make_optimizer
 from ._engine.precision import autocast, check_precision, device_budget, streams, tf32
 from .base import DeepEstimator, as_tensor
 
-__all__ = ["NeuralNetClassifier", "make_optimizer"]
+__all__ = ["NeuralNetClassifier"]
 
 
 def _weights(module):

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._classifier import NeuralNetClassifier
 from ._engine.device import thread_limit
 from ._engine.loop import train
+from ._engine.optim import make_optimizer
 from .base import DeepEstimator, as_tensor
 from .nn import rbm as F_rbm
 from .nn.layers import MLP
@@ -648,8 +649,6 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
         -------
         self
         """
-        from ._classifier import make_optimizer
-
         self._validate_params()
         sizes = _as_sizes(self.hidden_layer_sizes)
         X = self._validate_X(X, reset=True, accept_sparse=["csr", "csc", "lil"])
