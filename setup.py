@@ -22,7 +22,8 @@ setup(
     ],
     extras_require={
         "test": ["pytest>=7", "pytest-xdist>=3", "pandas>=1.5", "mido>=1.3",
-                 "psutil>=5.9", "skops>=0.10", "dask[distributed]>=2024.1"],
+                 "psutil>=5.9", "skops>=0.10", "dask[distributed]>=2024.1",
+                 "ruff>=0.6"],
         "docs": ["sphinx>=7", "numpydoc>=1.6", "matplotlib>=3.6"],
         "plot": ["matplotlib>=3.6"],
         "midi": ["mido>=1.3"],

@@ -42,7 +42,7 @@ def peak_rss_mib():
 
 
 def run_skdeep(X, y, X_test, epochs, seed):
-    clf = LeNetClassifier(solver="sgd", learning_rate=LR, momentum=MOMENTUM, batch_size=BATCH,
+    clf = LeNetClassifier(solver="sgd", learning_rate_init=LR, momentum=MOMENTUM, batch_size=BATCH,
                           max_iter=epochs, tol=0.0, n_iter_no_change=10**6, device="cpu",
                           random_state=seed)
     t = time.perf_counter()

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 RUNS = {
-    "tutorial": dict(solver="sgd", learning_rate=0.001, batch_size=1),
+    "tutorial": dict(solver="sgd", learning_rate_init=0.001, batch_size=1),
     "batch1": dict(batch_size=1),
     "batched": dict(),
 }

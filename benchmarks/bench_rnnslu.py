@@ -27,7 +27,7 @@ from skdeep.sequence import ElmanSlotFiller
 
 MODES = {
     "per-sentence SGD (tutorial)": dict(batch_size=1, solver="sgd",
-                                        learning_rate=0.0970806646812754,
+                                        learning_rate_init=0.0970806646812754,
                                         n_iter_no_change=10),
     "minibatch 16, Adam (default)": dict(),
 }

@@ -18,10 +18,42 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.intersphinx",
     "numpydoc",
+    "sphinx_gallery.gen_gallery",
 ]
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py",
+                    "auto_examples/*.zip"]
+
+# The example gallery: examples/plot_*.py run at build time, their figures on the pages.
+# SKDEEP_GALLERY says which run: "all" (the default) every example whose data is found,
+# "quick" the fast ones listed below (the test suite's docs build, about a minute on two
+# cores), "off" none (the pages still show the code). An example that is not run keeps
+# its page, without output.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gallery_order import CHAPTERS, NEEDS_DATA, QUICK  # noqa: E402
+
+_gallery = os.environ.get("SKDEEP_GALLERY", "all")
+if _gallery not in ("all", "quick", "off"):
+    raise ValueError(f"SKDEEP_GALLERY must be 'all', 'quick' or 'off'; got {_gallery!r}.")
+_data = os.environ.get("SKDEEP_DATA", "")
+_runnable = [name for name in CHAPTERS
+             if not (name in NEEDS_DATA
+                     and not os.path.isdir(os.path.join(_data, NEEDS_DATA[name])))
+             and (_gallery == "all" or name in QUICK)]
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"[\\/](" + "|".join(_runnable) + r")\.py$",
+    "plot_gallery": _gallery != "off" and bool(_runnable),
+    "within_subsection_order": "gallery_order.ChapterOrder",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "reset_modules": ("matplotlib",),
+    "min_reported_time": 1,
+    "show_memory": False,
+    "thumbnail_size": (320, 240),
+}
 html_theme = "alabaster"
 nitpicky = False
 

@@ -19,19 +19,19 @@ X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=0.25,
                                                     random_state=0, stratify=y)
 
-pipe = make_pipeline(DBNTransformer((256,), pretrain_epochs=20, pretrain_learning_rate=0.1,
-                                    batch_size=10, random_state=0),
+pipe = make_pipeline(DBNTransformer((256,), pretrain_n_iter=20, pretrain_learning_rate=0.1,
+                                    pretrain_batch_size=10, random_state=0),
                      LogisticRegression(C=100, max_iter=3000))
 pipe.fit(X_train, y_train)
 print(f"DBN (256) codes + logistic regression: {pipe.score(X_test, y_test):.3f}")
 
-clf = DBNClassifier((256, 128), pretrain_epochs=20, pretrain_learning_rate=0.1,
-                    pretrain_batch_size=10, learning_rate=0.01, max_iter=30, random_state=0)
+clf = DBNClassifier((256, 128), pretrain_n_iter=20, pretrain_learning_rate=0.1,
+                    pretrain_batch_size=10, learning_rate_init=0.01, max_iter=30, random_state=0)
 clf.fit(X_train, y_train, X_val=X_test, y_val=y_test)
 print(f"DBNClassifier (256, 128), finetuned: {clf.score(X_test, y_test):.3f}")
 
-dbn = DBNTransformer((256, 128), pretrain_epochs=20, pretrain_learning_rate=0.1,
-                     batch_size=10, random_state=0).fit(X_train)
+dbn = DBNTransformer((256, 128), pretrain_n_iter=20, pretrain_learning_rate=0.1,
+                     pretrain_batch_size=10, random_state=0).fit(X_train)
 samples = dbn.sample(20, n_gibbs=1000, random_state=0)
 reconstructions = dbn.inverse_transform(dbn.transform(X_test[:20]))
 

@@ -23,7 +23,7 @@ X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, test_size=0.2,
                                               random_state=0, stratify=y_train)
 
 clf = LeNetClassifier(image_shape=(8, 8), kernel_sizes=(3, 2), batch_size=64, solver="sgd",
-                      learning_rate=0.05, max_iter=30, random_state=0)
+                      learning_rate_init=0.05, max_iter=30, random_state=0)
 clf.fit(X_fit, y_fit, X_val=X_val, y_val=y_val)
 print(f"LeNet test accuracy: {clf.score(X_test, y_test):.3f} "
       f"(best validation accuracy {clf.best_validation_score_:.3f})")

@@ -20,11 +20,11 @@ X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=0.25,
                                                     random_state=0, stratify=y)
 
 clf = SdAClassifier(hidden_layer_sizes=(200, 200), corruption_levels=(0.1, 0.2),
-                    pretrain_epochs=10, random_state=0)
+                    pretrain_max_iter=10, random_state=0)
 clf.fit(X_train, y_train)
 print(f"SdAClassifier (finetuned) test accuracy: {clf.score(X_test, y_test):.3f}")
 
-pipe = make_pipeline(SdATransformer(hidden_layer_sizes=(300,), pretrain_epochs=10,
+pipe = make_pipeline(SdATransformer(hidden_layer_sizes=(300,), pretrain_max_iter=10,
                                     random_state=0), LogisticRegression(max_iter=2000))
 pipe.fit(X_train, y_train)
 print(f"SdATransformer + LogisticRegression test accuracy: {pipe.score(X_test, y_test):.3f}")

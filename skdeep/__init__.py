@@ -2,11 +2,12 @@
 
 __version__ = "0.1.0"
 
+from ._regressor import DBNRegressor, SdARegressor
 from .autoencoder import DenoisingAutoencoder, SdAClassifier, SdATransformer
 from .conv import LeNetClassifier
 from .dbn import DBNClassifier, DBNTransformer, DeepAutoencoder
 from .linear import LogisticClassifier
-from .mlp import MLPClassifier
+from .mlp import MLPClassifier, MLPRegressor
 from .music import RNNRBM
 from .rbm import BernoulliRBM
 from .sampling import HMCSampler
@@ -16,6 +17,7 @@ from .text import TextVectorizer
 __all__ = [
     "BernoulliRBM",
     "DBNClassifier",
+    "DBNRegressor",
     "DBNTransformer",
     "DeepAutoencoder",
     "DenoisingAutoencoder",
@@ -25,8 +27,10 @@ __all__ = [
     "LeNetClassifier",
     "LogisticClassifier",
     "MLPClassifier",
+    "MLPRegressor",
     "RNNRBM",
     "SdAClassifier",
+    "SdARegressor",
     "SdATransformer",
     "TextVectorizer",
     "__version__",

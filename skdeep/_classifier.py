@@ -17,15 +17,24 @@ import torch
 import torch.nn.functional as F
 from sklearn.base import ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._engine.batches import StreamingSource
 from ._engine.device import thread_limit
 from ._engine.loop import train
-from ._engine.optim import make_optimizer
+from ._engine.optim import (
+    SCHEDULES,
+    LearningRateSchedule,
+    add_l2_gradient,
+    make_optimizer,
+    set_learning_rate,
+    squared_norm,
+    weights_and_biases,
+)
 from ._engine.precision import autocast, check_precision, device_budget, streams, tf32
+from ._validation import check_label_types
 from .base import DeepEstimator, as_tensor
 
 __all__ = ["NeuralNetClassifier"]
@@ -39,23 +48,33 @@ def _weights(module):
 class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
     """Base class of skdeep's network classifiers (not used directly).
 
-    Subclasses define ``__init__`` with at least these parameters: ``learning_rate``,
-    ``batch_size``, ``max_iter``, ``solver``, ``momentum``, ``l1``, ``l2``,
-    ``early_stopping``, ``validation_fraction``, ``n_iter_no_change``, ``tol``,
-    ``shuffle``, ``warm_start``, ``device``, ``random_state``, ``verbose``.
+    Subclasses define ``__init__`` with at least the parameters of
+    ``_parameter_constraints`` below: scikit-learn's MLP vocabulary (``solver``,
+    ``learning_rate_init``, ``learning_rate`` the schedule, ``power_t``, ``alpha``,
+    ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2``, ``epsilon``,
+    ``batch_size``, ``max_iter``, ``early_stopping``, ``validation_fraction``,
+    ``n_iter_no_change``, ``tol``, ``shuffle``, ``warm_start``) plus ``l1``, ``device``,
+    ``precision``, ``compile``, ``max_device_memory``, ``random_state``, ``verbose``.
     """
 
     _parameter_constraints: dict = {
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions(set(SCHEDULES))],
+        "power_t": [Interval(numbers.Real, 0, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "solver": [StrOptions({"sgd", "adam"})],
-        "momentum": [Interval(numbers.Real, 0, 1, closed="left")],
+        "momentum": [Interval(numbers.Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
+        "beta_2": [Interval(numbers.Real, 0, 1, closed="left")],
+        "epsilon": [Interval(numbers.Real, 0, None, closed="neither")],
         "l1": [Interval(numbers.Real, 0, None, closed="left")],
-        "l2": [Interval(numbers.Real, 0, None, closed="left")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"),
+                             Options(numbers.Real, {np.inf})],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "shuffle": ["boolean"],
         "warm_start": ["boolean"],
@@ -97,16 +116,32 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
                     group["lr"] *= gamma
         return epoch_end
 
+    #: dtype of the training targets on the device (class indices; regressors: float)
+    _target_dtype = torch.long
+
+    def _validation_score(self, module, Xv, yv):
+        """Score of ``module`` on the validation tensors (accuracy; regressors: R²)."""
+        correct = torch.zeros((), device=Xv.device)
+        for start in range(0, Xv.shape[0], self._inference_chunk_size):
+            xb = Xv[start:start + self._inference_chunk_size]
+            yb = yv[start:start + self._inference_chunk_size]
+            correct += (module(self._prepare_input(xb)).argmax(1) == yb).sum()
+        return correct.item() / Xv.shape[0]
+
+    def _set_outputs(self, classes):
+        """Record what the fit learnt about the targets (the classes)."""
+        self.classes_ = classes
+
     def _make_optimizer(self, module):
-        return make_optimizer(self.solver, module.parameters(), self.learning_rate,
-                              self.momentum)
+        return make_optimizer(
+            self.solver, module.parameters(), self.learning_rate_init, self.momentum,
+            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
+            beta_2=self.beta_2, epsilon=self.epsilon)
 
     def _loss(self, module, xb, yb):
         loss = F.cross_entropy(module(self._prepare_input(xb)), yb)
         if self.l1:
             loss = loss + self.l1 * sum(w.abs().sum() for w in _weights(module))
-        if self.l2:
-            loss = loss + self.l2 * sum(w.pow(2).sum() for w in _weights(module))
         return loss
 
     # ------------------------------------------------------------------ fitting
@@ -141,6 +176,7 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
             X, y = self._validate_Xy(X, y, reset=True)
             self._check_input_shape(X)
         y = column_or_1d(y, warn=True)
+        check_label_types(y, "y")
         check_classification_targets(y)
         warm = self.warm_start and hasattr(self, "module_")
         if warm:
@@ -159,6 +195,10 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
         if X_val is not None:
             X_val = self._validate_X(X_val, reset=False)
             y_val = column_or_1d(y_val)
+            if X_val.shape[0] != y_val.shape[0]:
+                raise ValueError(f"X_val has {X_val.shape[0]} samples but y_val has "
+                                 f"{y_val.shape[0]} labels; they must have the same length.")
+            check_label_types(y_val, "y_val")
             unknown = np.setdiff1d(np.unique(y_val), classes)
             if unknown.size:
                 raise ValueError(f"y_val has labels not seen in y: {unknown.tolist()}.")
@@ -213,7 +253,9 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
             self._validate_params()
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
-            classes = np.unique(column_or_1d(np.asarray(classes)))
+            classes = column_or_1d(np.asarray(classes))
+            check_label_types(classes, "classes")
+            classes = np.unique(classes)
             if len(classes) < 2:
                 raise ValueError("partial_fit needs at least 2 classes in `classes`.")
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
@@ -225,6 +267,7 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
         X, y = self._validate_Xy(X, y, reset=first)
         self._check_input_shape(X)
         y = column_or_1d(y, warn=True)
+        check_label_types(y, "y")
         check_classification_targets(y)
         unknown = np.setdiff1d(np.unique(y), classes)
         if unknown.size:
@@ -255,10 +298,19 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
             if warm:
                 self._restore_optimizer(optimizer, device)
             if warm and not incremental:
-                # a new fit starts from the learning_rate parameter, not a decayed rate
-                for group in optimizer.param_groups:
-                    group["lr"] = self.learning_rate
-            epoch_end = None if incremental else self._lr_schedule(optimizer)
+                # a new fit starts from learning_rate_init, not a decayed rate
+                set_learning_rate(optimizer, self.learning_rate_init)
+            schedule = LearningRateSchedule(optimizer, self.learning_rate,
+                                            self.learning_rate_init, self.power_t,
+                                            self.solver)
+            milestones = None if incremental else self._lr_schedule(optimizer)
+            t0 = self.t_ if warm else 0
+            n_train = X.shape[0]
+
+            def epoch_end(epoch):
+                schedule.epoch_end(t0 + epoch * n_train)
+                if milestones is not None:
+                    milestones(epoch)
             data = self._training_data(X, y_enc, device)
             gen = self._generator(seed, device)
             trained = torch.compile(module) if getattr(self, "compile", False) else module
@@ -266,25 +318,29 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
             validate = None
             if X_val is not None:
                 Xv = as_tensor(X_val, device)
-                yv = torch.as_tensor(np.asarray(y_val_enc), dtype=torch.long, device=device)
+                yv = torch.as_tensor(np.asarray(y_val_enc), dtype=self._target_dtype,
+                                     device=device)
 
                 def validate():
                     module.eval()
                     with torch.inference_mode():
-                        correct = torch.zeros((), device=device)
-                        for start in range(0, Xv.shape[0], self._inference_chunk_size):
-                            xb = Xv[start:start + self._inference_chunk_size]
-                            yb = yv[start:start + self._inference_chunk_size]
-                            pred = module(self._prepare_input(xb)).argmax(1)
-                            correct += (pred == yb).sum()
+                        score = self._validation_score(module, Xv, yv)
                     module.train()
-                    return correct.item() / Xv.shape[0]
+                    return score
+
+            weights = weights_and_biases(module)[0]
+            alpha = float(self.alpha)
 
             def step(xb, yb):
                 with autocast(precision, device):
                     loss = self._loss(trained, xb, yb)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                if alpha:
+                    # scikit-learn's L2: 0.5 * alpha * sum W**2 / batch, folded in
+                    n = xb.shape[0]
+                    add_l2_gradient(weights, alpha / n)
+                    loss = loss.detach() + 0.5 * alpha * squared_norm(weights) / n
                 optimizer.step()
                 return loss.detach()
 
@@ -295,13 +351,14 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
                     max_iter=max_iter, generator=gen, shuffle=self.shuffle,
                     validate=validate, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
                     stop_on_loss=not incremental, verbose=self.verbose,
-                    desc=type(self).__name__, epoch_end=epoch_end)
+                    desc=type(self).__name__, epoch_end=epoch_end,
+                    on_plateau=None if incremental else schedule.on_plateau)
             module.eval()
         # Commit the new state only now that training has succeeded.
         self.module_ = module
         self._optimizer = optimizer
         self._optimizer_state = None
-        self.classes_ = classes
+        self._set_outputs(classes)
         self.device_ = str(device)
         if not (warm and hasattr(self, "_seed_")):
             self._seed_ = seed
@@ -340,7 +397,8 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
         """On-device tensors, or a chunked stream for data over the memory budget."""
         if isinstance(X, np.ndarray) and not isinstance(X, np.memmap) or sp.issparse(X):
             return (as_tensor(X, device),
-                    torch.as_tensor(np.asarray(y_enc), dtype=torch.long, device=device))
+                    torch.as_tensor(np.asarray(y_enc), dtype=self._target_dtype,
+                                    device=device))
         budget = device_budget(device, getattr(self, "max_device_memory", None))
         row_bytes = 4 * int(np.prod(X.shape[1:]))
         chunk_rows = max(self.batch_size, budget // (4 * row_bytes))

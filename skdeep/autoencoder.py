@@ -123,7 +123,7 @@ class DenoisingAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, De
         Reconstruction cost summed over features, averaged over samples. Cross-entropy
         (the tutorial's) needs X in [0, 1]; ``"squared_error"`` uses a linear decoder
         and accepts any real-valued data.
-    learning_rate : float, default=0.1
+    learning_rate_init : float, default=0.1
         Step size of plain minibatch SGD (the tutorial's settings: 0.1, batch 20,
         15 epochs; they bring the cross-entropy on MNIST-like data down steadily and
         were kept as defaults).
@@ -168,7 +168,7 @@ class DenoisingAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, De
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "corruption_level": [Interval(numbers.Real, 0, 1, closed="left")],
         "loss": [StrOptions({"cross_entropy", "squared_error"})],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
@@ -178,12 +178,12 @@ class DenoisingAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, De
     }
 
     def __init__(self, n_components=500, *, corruption_level=0.3, loss="cross_entropy",
-                 learning_rate=0.1, batch_size=20, max_iter=15, shuffle=True,
+                 learning_rate_init=0.1, batch_size=20, max_iter=15, shuffle=True,
                  device="auto", random_state=None, verbose=0):
         self.n_components = n_components
         self.corruption_level = corruption_level
         self.loss = loss
-        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.shuffle = shuffle
@@ -245,7 +245,7 @@ class DenoisingAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, De
             X_t = as_tensor(X, device)
             history = _train_autoencoder(
                 module, X_t, corruption_level=self.corruption_level,
-                learning_rate=self.learning_rate, batch_size=self.batch_size,
+                learning_rate=self.learning_rate_init, batch_size=self.batch_size,
                 max_iter=max_iter, generator=self._generator(seed, device),
                 shuffle=self.shuffle, verbose=self.verbose, desc=type(self).__name__)
         self.module_ = module
@@ -379,8 +379,8 @@ class _SdAStackMixin:
             X_t = as_tensor(X, device)
             aes, curves = pretrain_stack(
                 X_t, sizes, levels, loss=self.loss,
-                learning_rate=self.pretrain_learning_rate,
-                batch_size=self.pretrain_batch_size, epochs=self.pretrain_epochs,
+                learning_rate=self.pretrain_learning_rate_init,
+                batch_size=self.pretrain_batch_size, epochs=self.pretrain_max_iter,
                 seed=seed, shuffle=self.shuffle, verbose=self.verbose,
                 desc=type(self).__name__)
             del X_t
@@ -392,8 +392,8 @@ _STACK_CONSTRAINTS = {
     "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
     "corruption_levels": ["array-like", Interval(numbers.Real, 0, 1, closed="left"), None],
     "loss": [StrOptions({"cross_entropy", "squared_error"})],
-    "pretrain_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-    "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+    "pretrain_max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+    "pretrain_learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
     "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
 }
 
@@ -418,9 +418,9 @@ class SdATransformer(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transforme
     loss : {"cross_entropy", "squared_error"}, default="cross_entropy"
         Reconstruction cost of the first layer (which needs X in [0, 1] for
         cross-entropy); deeper layers reconstruct sigmoid codes with cross-entropy.
-    pretrain_epochs : int, default=15
+    pretrain_max_iter : int, default=15
         Epochs per layer (the tutorial's 15).
-    pretrain_learning_rate : float, default=0.1
+    pretrain_learning_rate_init : float, default=0.1
         SGD step size. The tutorial uses 0.001 with a batch of one sample; at batch 20,
         measured on 5000 Fashion-MNIST images (500 units, corruption 0.1, 5 epochs),
         0.1 reached a held-out cross-entropy of 221.8 against 229.8 for 0.03 and 241.4
@@ -448,7 +448,7 @@ class SdATransformer(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transforme
     >>> from sklearn.datasets import load_digits
     >>> from skdeep import SdATransformer
     >>> X = load_digits().data / 16
-    >>> sda = SdATransformer(hidden_layer_sizes=(64, 32), pretrain_epochs=2,
+    >>> sda = SdATransformer(hidden_layer_sizes=(64, 32), pretrain_max_iter=2,
     ...                      random_state=0).fit(X)
     >>> sda.transform(X).shape
     (1797, 32)
@@ -464,13 +464,13 @@ class SdATransformer(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transforme
 
     def __init__(self, hidden_layer_sizes=(1000, 1000, 1000), *,
                  corruption_levels=None, loss="cross_entropy",
-                 pretrain_epochs=15, pretrain_learning_rate=0.1, pretrain_batch_size=20,
+                 pretrain_max_iter=15, pretrain_learning_rate_init=0.1, pretrain_batch_size=20,
                  shuffle=True, device="auto", random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.corruption_levels = corruption_levels
         self.loss = loss
-        self.pretrain_epochs = pretrain_epochs
-        self.pretrain_learning_rate = pretrain_learning_rate
+        self.pretrain_max_iter = pretrain_max_iter
+        self.pretrain_learning_rate_init = pretrain_learning_rate_init
         self.pretrain_batch_size = pretrain_batch_size
         self.shuffle = shuffle
         self.device = device
@@ -496,7 +496,7 @@ class SdATransformer(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         seed = self._seed()
         self.module_ = torch.nn.ModuleList(self._pretrain_on(X, device, seed))
         self.device_ = str(device)
-        self.n_iter_ = self.pretrain_epochs
+        self.n_iter_ = self.pretrain_max_iter
         return self
 
     def _encode(self, module, xb):
@@ -566,12 +566,12 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     loss : {"cross_entropy", "squared_error"}, default="cross_entropy"
         Reconstruction cost of the first pretraining layer (cross-entropy needs X in
         [0, 1]).
-    pretrain_epochs : int, default=15
-    pretrain_learning_rate : float, default=0.1
+    pretrain_max_iter : int, default=15
+    pretrain_learning_rate_init : float, default=0.1
         SGD step size of pretraining, at ``pretrain_batch_size`` (chosen by measurement:
         see :class:`SdATransformer`).
     pretrain_batch_size : int, default=20
-    learning_rate : float, default=0.001
+    learning_rate_init : float, default=0.001
         Finetuning step size. Adam at 0.001, batch 128 (as for :class:`MLPClassifier`)
         was measured against the tutorial's SGD at 0.1, batch 1: see the SdA docs page.
     batch_size : int, default=128
@@ -581,7 +581,22 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
         30 gave 95.6%, for a (200, 200) stack).
     solver : {"adam", "sgd"}, default="adam"
     momentum : float, default=0.9
-    l1, l2 : float, default=0.0
+    l1 : float, default=0.0
+        L1 penalty ``l1 * sum|W|`` added to the loss (an addition to scikit-learn's
+        vocabulary).
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Schedule of the ``"sgd"`` solver, as scikit-learn's MLP: ``"invscaling"``
+        divides ``learning_rate_init`` by ``(t + 1) ** power_t`` (``t`` samples seen);
+        ``"adaptive"`` divides the rate by 5 whenever the stopping rule fires.
+    power_t : float, default=0.5
+    nesterovs_momentum : bool, default=True
+        Nesterov's momentum for ``"sgd"`` with ``momentum > 0``.
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam's moment decay rates and numerical constant.
+    alpha : float, default=0.0
+        L2 penalty on the weights, scaled as scikit-learn's MLP scales it
+        (``0.5 * alpha * sum W**2 / batch_size`` added to each batch's loss), applied
+        in the update rather than through autograd.
     early_stopping : bool, default=False
     validation_fraction : float, default=0.1
     n_iter_no_change : int, default=10
@@ -612,8 +627,8 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     Notes
     -----
     The tutorial's settings: ``SdAClassifier(hidden_layer_sizes=(1000, 1000, 1000),
-    corruption_levels=(0.1, 0.2, 0.3), pretrain_epochs=15, pretrain_learning_rate=0.001,
-    pretrain_batch_size=1, solver="sgd", momentum=0.0, learning_rate=0.1, batch_size=1,
+    corruption_levels=(0.1, 0.2, 0.3), pretrain_max_iter=15, pretrain_learning_rate_init=0.001,
+    pretrain_batch_size=1, solver="sgd", momentum=0.0, learning_rate_init=0.1, batch_size=1,
     max_iter=1000)`` with the 50k/10k split as ``X_val, y_val`` (tutorial: 1.3% test
     error on MNIST; batch 1 is very slow on a CPU).
 
@@ -624,7 +639,7 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     >>> from skdeep import SdAClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(X / 16, y, random_state=0)
-    >>> clf = SdAClassifier(hidden_layer_sizes=(200, 200), pretrain_epochs=5,
+    >>> clf = SdAClassifier(hidden_layer_sizes=(200, 200), pretrain_max_iter=5,
     ...                     random_state=0).fit(X_train, y_train)
     >>> clf.score(X_test, y_test) > 0.95
     True
@@ -637,25 +652,33 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
 
     def __init__(self, hidden_layer_sizes=(1000, 1000, 1000), *,
                  corruption_levels=None, loss="cross_entropy",
-                 pretrain_epochs=15, pretrain_learning_rate=0.1, pretrain_batch_size=20,
-                 learning_rate=0.001, batch_size=128, max_iter=50, solver="adam",
-                 momentum=0.9, l1=0.0, l2=0.0, early_stopping=False,
+                 pretrain_max_iter=15, pretrain_learning_rate_init=0.1, pretrain_batch_size=20,
+                 learning_rate_init=0.001, batch_size=128, max_iter=50, solver="adam",
+                 momentum=0.9, l1=0.0, alpha=0.0,
+                 learning_rate="constant", power_t=0.5, nesterovs_momentum=True,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, shuffle=True,
                  warm_start=False, device="auto", precision="float32", compile=False,
                  max_device_memory=None, random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.corruption_levels = corruption_levels
         self.loss = loss
-        self.pretrain_epochs = pretrain_epochs
-        self.pretrain_learning_rate = pretrain_learning_rate
+        self.pretrain_max_iter = pretrain_max_iter
+        self.pretrain_learning_rate_init = pretrain_learning_rate_init
         self.pretrain_batch_size = pretrain_batch_size
+        self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
+        self.power_t = power_t
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.solver = solver
         self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
         self.l1 = l1
-        self.l2 = l2
+        self.alpha = alpha
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change

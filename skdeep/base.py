@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._engine.batches import chunked
 from ._engine.device import move_to, resolve_device
 
-__all__ = ["DeepEstimator", "FLOAT_DTYPES", "as_tensor"]
+__all__ = ["DeepEstimator", "FLOAT_DTYPES", "as_tensor", "warn_user"]
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -37,6 +37,23 @@ def as_tensor(X, device, dtype=torch.float32) -> torch.Tensor:
     X = np.asarray(X)
     tensor = torch.from_numpy(np.array(X, copy=True, order="C"))
     return tensor.to(device=device, dtype=dtype)
+
+
+def warn_user(message, category=UserWarning) -> None:
+    """``warnings.warn`` located at the first frame outside skdeep: the caller's line.
+
+    ``warnings.filterwarnings(..., module=...)`` in user code then matches it, however
+    deep inside skdeep (or scikit-learn's meta-estimators) the warning was raised.
+    """
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+            package + os.sep):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level + 1)
 
 
 class DeepEstimator(BaseEstimator):
@@ -103,7 +120,8 @@ class DeepEstimator(BaseEstimator):
         CPU; computing float64 input in float64 makes predictions independent of how the
         rows are batched, as scikit-learn's invariance checks (atol 1e-7) require.
         """
-        if dtype == torch.float64:
+        params = list(module.parameters())
+        if dtype == torch.float64 and any(p.dtype != torch.float64 for p in params):
             module = copy.deepcopy(module).double()
         return module.eval()
 
@@ -140,10 +158,10 @@ class DeepEstimator(BaseEstimator):
     # ------------------------------------------------------------------ reporting
     def _warn_if_not_converged(self, history, max_iter):
         if history.stop_reason == "max_iter":
-            warnings.warn(
+            warn_user(
                 f"{type(self).__name__}: the maximum number of epochs ({max_iter}) was "
                 "reached before the optimisation converged; raise max_iter.",
-                ConvergenceWarning, stacklevel=3)
+                ConvergenceWarning)
 
     def _check_fitted(self):
         check_is_fitted(self, "device_")

@@ -82,7 +82,7 @@ class LeNetClassifier(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralN
         Side of the max-pooling window (the tutorial's 2x2).
     n_hidden : int, default=500
         Units of the fully connected tanh layer; :meth:`transform` returns them.
-    learning_rate : float, default=0.001
+    learning_rate_init : float, default=0.001
         Step size. The defaults (Adam at 0.001, batch 500) were chosen by measurement
         on the full Fashion-MNIST (50k/10k/10k split, one CPU thread): 90.9% test
         accuracy after 25 epochs, where SGD with momentum 0.9 at 0.05 plateaued at
@@ -103,9 +103,21 @@ class LeNetClassifier(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralN
     momentum : float, default=0.9
         Momentum of the ``"sgd"`` solver (the tutorial's is 0).
     l1 : float, default=0.0
-    l2 : float, default=0.0
-        Weight decay: ``l2 * sum W**2`` over kernels and weight matrices is added to
-        the loss.
+        L1 penalty ``l1 * sum|W|`` over kernels and weight matrices, added to the loss
+        (an addition to scikit-learn's vocabulary).
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Schedule of the ``"sgd"`` solver, as scikit-learn's MLP: ``"invscaling"``
+        divides ``learning_rate_init`` by ``(t + 1) ** power_t`` (``t`` samples seen);
+        ``"adaptive"`` divides the rate by 5 whenever the stopping rule fires.
+    power_t : float, default=0.5
+    nesterovs_momentum : bool, default=True
+        Nesterov's momentum for ``"sgd"`` with ``momentum > 0``.
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam's moment decay rates and numerical constant.
+    alpha : float, default=0.0
+        L2 penalty on the weights, scaled as scikit-learn's MLP scales it
+        (``0.5 * alpha * sum W**2 / batch_size`` added to each batch's loss), applied
+        in the update rather than through autograd.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` (stratified) and stop on its accuracy;
         ``fit(X, y, X_val=..., y_val=...)`` uses a given validation set instead.
@@ -143,7 +155,7 @@ class LeNetClassifier(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralN
     Notes
     -----
     The tutorial's settings: ``LeNetClassifier(solver="sgd", momentum=0.0,
-    learning_rate=0.1, batch_size=500, max_iter=200, lr_milestones=None)`` with the
+    learning_rate_init=0.1, batch_size=500, max_iter=200, lr_milestones=None)`` with the
     50k/10k split passed as ``X_val, y_val`` (tutorial: 0.92% test error on MNIST). The
     defaults (Adam at 0.001, batch 128, 24 epochs, rate cut by 5 after epochs 14 and 20)
     were measured on Fashion-MNIST: 91.7% test accuracy trained on all 60,000 images,
@@ -157,7 +169,7 @@ class LeNetClassifier(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralN
     >>> X, y = load_digits(return_X_y=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(X / 16, y, random_state=0)
     >>> clf = LeNetClassifier(image_shape=(8, 8), kernel_sizes=(3, 2), batch_size=64,
-    ...                       solver="sgd", learning_rate=0.05, max_iter=30,
+    ...                       solver="sgd", learning_rate_init=0.05, max_iter=30,
     ...                       random_state=0).fit(X_train, y_train)
     >>> clf.score(X_test, y_test) > 0.95
     True
@@ -178,9 +190,12 @@ class LeNetClassifier(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralN
     }
 
     def __init__(self, n_kernels=(20, 50), *, image_shape=(28, 28), n_channels=1,
-                 kernel_sizes=(5, 5), pool_size=2, n_hidden=500, learning_rate=0.001,
+                 kernel_sizes=(5, 5), pool_size=2, n_hidden=500, learning_rate_init=0.001,
                  batch_size=128, max_iter=24, lr_milestones=(14, 20), lr_gamma=0.2,
-                 solver="adam", momentum=0.9, l1=0.0, l2=0.0, early_stopping=False, validation_fraction=0.1, n_iter_no_change=10,
+                 solver="adam", momentum=0.9, l1=0.0, alpha=0.0,
+                 learning_rate="constant", power_t=0.5, nesterovs_momentum=True,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10,
                  tol=1e-4, shuffle=True, warm_start=False, device="auto",
                  precision="float32", compile=False, max_device_memory=None,
                  random_state=None, verbose=0):
@@ -190,15 +205,21 @@ class LeNetClassifier(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralN
         self.kernel_sizes = kernel_sizes
         self.pool_size = pool_size
         self.n_hidden = n_hidden
+        self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
+        self.power_t = power_t
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.lr_milestones = lr_milestones
         self.lr_gamma = lr_gamma
         self.solver = solver
         self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
         self.l1 = l1
-        self.l2 = l2
+        self.alpha = alpha
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change

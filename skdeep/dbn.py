@@ -14,6 +14,7 @@ from ._classifier import NeuralNetClassifier
 from ._engine.device import thread_limit
 from ._engine.loop import train
 from ._engine.optim import make_optimizer
+from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
 from .nn import rbm as F_rbm
 from .nn.layers import MLP
@@ -122,12 +123,12 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         Gibbs steps of CD-k, shared or one per layer (the tutorial: 1).
     persistent : bool, default=False
         PCD instead of CD (the tutorial's DBN pretrains with CD).
-    pretrain_epochs : int, default=10
+    pretrain_n_iter : int, default=10
         Epochs per layer (the tutorial: 100).
     pretrain_learning_rate : float, default=0.05
         Step size of the CD updates (the tutorial: 0.01). 0.05 reached the same
         digits-pipeline accuracy as 0.01 in a fifth of the epochs.
-    batch_size : int, default=20
+    pretrain_batch_size : int, default=20
         Minibatch size of pretraining (the tutorial: 10).
     visible_units : {"bernoulli", "gaussian"}, default="bernoulli"
         Units of the bottom layer (Gaussian for standardised real-valued data).
@@ -156,7 +157,7 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
     >>> from sklearn.pipeline import make_pipeline
     >>> from skdeep import DBNTransformer
     >>> X, y = load_digits(return_X_y=True)
-    >>> pipe = make_pipeline(DBNTransformer((64, 32), pretrain_epochs=2, random_state=0),
+    >>> pipe = make_pipeline(DBNTransformer((64, 32), pretrain_n_iter=2, random_state=0),
     ...                      LogisticRegression(max_iter=500))
     >>> pipe.fit(X / 16, y).predict(X[:2] / 16).shape
     (2,)
@@ -167,9 +168,9 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
                                                       closed="left")],
         "k": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
         "persistent": ["boolean"],
-        "pretrain_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
         "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "visible_units": [str],
         "device": [str],
         "random_state": ["random_state"],
@@ -177,14 +178,14 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
     }
 
     def __init__(self, hidden_layer_sizes=(500, 500), *, k=1, persistent=False,
-                 pretrain_epochs=10, pretrain_learning_rate=0.05, batch_size=20,
+                 pretrain_n_iter=10, pretrain_learning_rate=0.05, pretrain_batch_size=20,
                  visible_units="bernoulli", device="auto", random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.k = k
         self.persistent = persistent
-        self.pretrain_epochs = pretrain_epochs
+        self.pretrain_n_iter = pretrain_n_iter
         self.pretrain_learning_rate = pretrain_learning_rate
-        self.batch_size = batch_size
+        self.pretrain_batch_size = pretrain_batch_size
         self.visible_units = visible_units
         self.device = device
         self.random_state = random_state
@@ -212,12 +213,13 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         sizes = _as_sizes(self.hidden_layer_sizes)
         ks = _per_layer(self.k, len(sizes), "k")
         X = self._check_X(X, reset=True)
+        warn_if_outside_unit_interval(X, self)
         device = self._resolve_device()
         seed = self._seed()
         with thread_limit():
             rbms, curves = pretrain_rbm_stack(
-                as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_epochs,
-                learning_rate=self.pretrain_learning_rate, batch_size=self.batch_size,
+                as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_n_iter,
+                learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
                 persistent=self.persistent, generator=self._generator(seed, device),
                 init_generator=self._generator(seed + 1, "cpu"),
                 visible_units=self.visible_units, verbose=self.verbose)
@@ -311,9 +313,8 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         ndarray of shape (n_samples, n_features), float32
         """
         self._check_fitted()
-        n_samples, n_gibbs = int(n_samples), int(n_gibbs)
-        if n_samples < 1 or n_gibbs < 1:
-            raise ValueError("n_samples and n_gibbs must be >= 1.")
+        n_samples = check_count(n_samples, "n_samples")
+        n_gibbs = check_count(n_gibbs, "n_gibbs")
         rs = self.random_state if random_state is None else random_state
         gen = self._generator(int(check_random_state(rs).randint(np.iinfo(np.int32).max)),
                               self._device)
@@ -351,13 +352,13 @@ class DBNClassifier(NeuralNetClassifier):
         The tutorial: (1000, 1000, 1000).
     k : int or tuple of int, default=1
     persistent : bool, default=False
-    pretrain_epochs : int, default=10
+    pretrain_n_iter : int, default=10
         The tutorial: 100.
     pretrain_learning_rate : float, default=0.05
         The tutorial: 0.01.
     pretrain_batch_size : int, default=20
         The tutorial: 10.
-    learning_rate : float, default=0.001
+    learning_rate_init : float, default=0.001
         Finetuning step size (the tutorial's SGD: ``finetune_lr=0.1``).
     batch_size : int, default=64
         Finetuning minibatch size (the tutorial: 10).
@@ -369,8 +370,23 @@ class DBNClassifier(NeuralNetClassifier):
         21 s, the tutorial's SGD at 0.1, batch 20 reached 0.845 in 25 s.
     momentum : float, default=0.0
         Momentum of the ``"sgd"`` solver.
-    l1, l2 : float, default=0.0
-    early_stopping, validation_fraction, n_iter_no_change, tol, shuffle, warm_start
+    l1 : float, default=0.0
+        L1 penalty ``l1 * sum|W|`` added to the loss.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Schedule of the ``"sgd"`` solver, as scikit-learn's MLP: ``"invscaling"``
+        divides ``learning_rate_init`` by ``(t + 1) ** power_t`` (``t`` samples seen);
+        ``"adaptive"`` divides the rate by 5 whenever the stopping rule fires.
+    power_t : float, default=0.5
+    nesterovs_momentum : bool, default=True
+        Nesterov's momentum for ``"sgd"`` with ``momentum > 0``.
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam's moment decay rates and numerical constant.
+    alpha : float, default=0.0
+        L2 penalty on the weights, scaled as scikit-learn's MLP scales it
+        (``0.5 * alpha * sum W**2 / batch_size`` added to each batch's loss), applied
+        in the update rather than through autograd.
+    early_stopping : bool, default=False
+    validation_fraction, n_iter_no_change, tol, shuffle, warm_start
         As in :class:`~skdeep.MLPClassifier`.
     device, precision, compile, max_device_memory, random_state, verbose
         As in :class:`~skdeep.MLPClassifier`.
@@ -385,8 +401,8 @@ class DBNClassifier(NeuralNetClassifier):
     Notes
     -----
     The tutorial's exact settings: ``DBNClassifier(hidden_layer_sizes=(1000, 1000, 1000),
-    k=1, pretrain_epochs=100, pretrain_learning_rate=0.01, pretrain_batch_size=10,
-    solver="sgd", learning_rate=0.1, batch_size=10, max_iter=1000)`` with its 50k/10k
+    k=1, pretrain_n_iter=100, pretrain_learning_rate=0.01, pretrain_batch_size=10,
+    solver="sgd", learning_rate_init=0.1, batch_size=10, max_iter=1000)`` with its 50k/10k
     split passed as ``X_val, y_val`` (tutorial: 1.34% test error on MNIST).
 
     Examples
@@ -394,7 +410,7 @@ class DBNClassifier(NeuralNetClassifier):
     >>> from sklearn.datasets import load_digits
     >>> from skdeep import DBNClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = DBNClassifier((64,), pretrain_epochs=2, learning_rate=0.01, max_iter=10,
+    >>> clf = DBNClassifier((64,), pretrain_n_iter=2, learning_rate_init=0.01, max_iter=10,
     ...                     random_state=0)
     >>> clf.fit(X / 16, y).score(X / 16, y) > 0.9
     True
@@ -406,31 +422,40 @@ class DBNClassifier(NeuralNetClassifier):
                                                       closed="left")],
         "k": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
         "persistent": ["boolean"],
-        "pretrain_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
         "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(self, hidden_layer_sizes=(500, 500), *, k=1, persistent=False,
-                 pretrain_epochs=10, pretrain_learning_rate=0.05, pretrain_batch_size=20,
-                 learning_rate=0.001, batch_size=64, max_iter=30, solver="adam", momentum=0.0,
-                 l1=0.0, l2=0.0, early_stopping=False, validation_fraction=0.1,
+                 pretrain_n_iter=10, pretrain_learning_rate=0.05, pretrain_batch_size=20,
+                 learning_rate_init=0.001, batch_size=64, max_iter=30, solver="adam", momentum=0.0,
+                 l1=0.0, alpha=0.0,
+                 learning_rate="constant", power_t=0.5, nesterovs_momentum=True,
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, early_stopping=False,
+                 validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, shuffle=True, warm_start=False,
                  device="auto", precision="float32", compile=False, max_device_memory=None,
                  random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.k = k
         self.persistent = persistent
-        self.pretrain_epochs = pretrain_epochs
+        self.pretrain_n_iter = pretrain_n_iter
         self.pretrain_learning_rate = pretrain_learning_rate
         self.pretrain_batch_size = pretrain_batch_size
+        self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
+        self.power_t = power_t
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.solver = solver
         self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
         self.l1 = l1
-        self.l2 = l2
+        self.alpha = alpha
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -445,10 +470,11 @@ class DBNClassifier(NeuralNetClassifier):
         self.verbose = verbose
 
     def _pretrain(self, X, device, seed):
+        warn_if_outside_unit_interval(X, self)
         sizes = _as_sizes(self.hidden_layer_sizes)
         ks = _per_layer(self.k, len(sizes), "k")
         rbms, curves = pretrain_rbm_stack(
-            as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_epochs,
+            as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_n_iter,
             learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
             persistent=self.persistent, generator=self._generator(seed, device),
             init_generator=self._generator(seed + 1, "cpu"), verbose=self.verbose)
@@ -555,15 +581,15 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
         autoencoder 784-1000-500-250-30).
     k : int, default=1
         CD-k steps of the binary RBMs.
-    pretrain_epochs : int, default=10
+    pretrain_n_iter : int, default=10
         Epochs per RBM (the paper: 50).
     pretrain_learning_rate : float, default=0.1
         Step size of the binary RBMs (the paper: 0.1).
-    code_learning_rate : float, default=0.001
+    pretrain_code_learning_rate : float, default=0.001
         Step size of the linear-code RBM (the paper: 0.001; linear units need it small).
     batch_size : int, default=100
         Minibatch size of pretraining and finetuning (the paper: 100).
-    learning_rate : float, default=0.003
+    learning_rate_init : float, default=0.003
         Adam step size of finetuning (the paper used conjugate gradients). Measured on
         digits, a 64-128-64-8 autoencoder after 50 epochs: test squared error per image
         1.32 at 0.003 against 2.06 at 0.001 (PCA with 8 components: 1.59).
@@ -595,7 +621,7 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
     >>> from sklearn.datasets import load_digits
     >>> from skdeep import DeepAutoencoder
     >>> X, _ = load_digits(return_X_y=True)
-    >>> ae = DeepAutoencoder((64, 32, 8), pretrain_epochs=2, max_iter=5, random_state=0)
+    >>> ae = DeepAutoencoder((64, 32, 8), pretrain_n_iter=2, max_iter=5, random_state=0)
     >>> ae.fit(X / 16).transform(X[:3] / 16).shape
     (3, 8)
     """
@@ -604,11 +630,11 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
         "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
                                                       closed="left")],
         "k": [Interval(numbers.Integral, 1, None, closed="left")],
-        "pretrain_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
         "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "code_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "pretrain_code_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
         "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
         "loss": [StrOptions({"cross_entropy", "squared_error"})],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
@@ -618,17 +644,17 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
         "verbose": ["verbose"],
     }
 
-    def __init__(self, hidden_layer_sizes=(1000, 500, 250, 30), *, k=1, pretrain_epochs=10,
-                 pretrain_learning_rate=0.1, code_learning_rate=0.001, batch_size=100,
-                 learning_rate=0.003, max_iter=20, loss="cross_entropy", tol=1e-4,
+    def __init__(self, hidden_layer_sizes=(1000, 500, 250, 30), *, k=1, pretrain_n_iter=10,
+                 pretrain_learning_rate=0.1, pretrain_code_learning_rate=0.001, batch_size=100,
+                 learning_rate_init=0.003, max_iter=20, loss="cross_entropy", tol=1e-4,
                  n_iter_no_change=10, device="auto", random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.k = k
-        self.pretrain_epochs = pretrain_epochs
+        self.pretrain_n_iter = pretrain_n_iter
         self.pretrain_learning_rate = pretrain_learning_rate
-        self.code_learning_rate = code_learning_rate
+        self.pretrain_code_learning_rate = pretrain_code_learning_rate
         self.batch_size = batch_size
-        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
         self.max_iter = max_iter
         self.loss = loss
         self.tol = tol
@@ -669,7 +695,7 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
             if len(sizes) > 1:
                 rbms, curves = pretrain_rbm_stack(
                     Xt, sizes[:-1], ks=[self.k] * (len(sizes) - 1),
-                    epochs=self.pretrain_epochs, learning_rate=self.pretrain_learning_rate,
+                    epochs=self.pretrain_n_iter, learning_rate=self.pretrain_learning_rate,
                     batch_size=batch, persistent=False, generator=gen,
                     init_generator=init_gen, verbose=self.verbose)
                 with torch.no_grad():
@@ -679,17 +705,17 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
             else:
                 rbms, data = [], Xt
             top = RBMModule(data.shape[1], sizes[-1], "bernoulli", init_gen).to(device)
-            lr_code = self.code_learning_rate
+            lr_code = self.pretrain_code_learning_rate
             with torch.no_grad():
                 hist = train(top, lambda xb: _linear_hidden_cd_step(top, xb, lr_code, gen),
-                             (data,), batch_size=batch, max_iter=self.pretrain_epochs,
+                             (data,), batch_size=batch, max_iter=self.pretrain_n_iter,
                              generator=gen, stop_on_loss=False, verbose=self.verbose,
                              desc="pretrain code layer")
             curves.append(hist.loss_curve)
             del data
             output = "sigmoid" if self.loss == "cross_entropy" else "linear"
             module = _Unrolled(rbms + [top], output).to(device)
-            optimizer = make_optimizer("adam", module.parameters(), self.learning_rate)
+            optimizer = make_optimizer("adam", module.parameters(), self.learning_rate_init)
 
             def step(xb):
                 logits = module.decode_logits(module.encode(xb))

@@ -15,6 +15,7 @@ from ._engine.device import thread_limit
 from ._engine.loop import train
 from ._engine.optim import make_optimizer
 from ._engine.ragged import RaggedSource
+from ._validation import check_count
 from .base import DeepEstimator
 from .nn import rbm as F_rbm
 from .nn.recurrent import length_mask
@@ -114,7 +115,7 @@ def read_midi(path, dt=0.3, *, lowest_note=LOWEST_NOTE, n_notes=N_NOTES):
             start = active.pop((msg.channel, msg.note), None)
             if start is not None:
                 intervals.append((msg.note, start, now))
-    for (ch, note), start in active.items():
+    for (_, note), start in active.items():
         intervals.append((note, start, now))
     n_frames = int(round(now / dt))
     roll = np.zeros((n_frames, n_notes), dtype=np.float32)
@@ -140,6 +141,9 @@ def _check_rolls(rolls, n_visible=None, what="rolls"):
                          + (" of length 0" if isinstance(rolls, (list, tuple)) else ""))
     out = []
     for i, r in enumerate(rolls):
+        if np.iscomplexobj(r):  # a float32 cast would drop the imaginary part silently
+            raise TypeError(f"{what}: piano-roll {i} is complex; piano-rolls are real 0/1 "
+                            "arrays")
         try:
             r = np.asarray(r, dtype=np.float32)
         except (TypeError, ValueError) as exc:
@@ -206,7 +210,7 @@ class RNNRBM(DeepEstimator):
         Gibbs steps of the per-frame CD cost (the tutorial's value); also the default
         number of steps of :meth:`sample`, :meth:`predict_next` and :meth:`score`'s
         Gibbs chains.
-    learning_rate : float, default=0.01
+    learning_rate_init : float, default=0.01
     solver : {"adam", "sgd", "rmsprop"}, default="adam"
     max_iter : int, default=10
         Epochs over the pieces.
@@ -235,7 +239,7 @@ class RNNRBM(DeepEstimator):
     Notes
     -----
     The tutorial trains with plain SGD at learning rate 0.001, one piece per minibatch,
-    CD-15 and 200 epochs: ``RNNRBM(solver="sgd", learning_rate=0.001, batch_size=1, k=15,
+    CD-15 and 200 epochs: ``RNNRBM(solver="sgd", learning_rate_init=0.001, batch_size=1, k=15,
     max_iter=200)`` (about 24 hours there on Nottingham). That learns slowly: measured on
     Nottingham (one CPU thread), two epochs of it reach a test log-likelihood of -9.73
     nats/frame, hardly better than independent notes at the training frequencies (-10.51),
@@ -266,7 +270,7 @@ class RNNRBM(DeepEstimator):
         "n_hidden": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_hidden_recurrent": [Interval(numbers.Integral, 1, None, closed="left")],
         "k": [Interval(numbers.Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
         "solver": [StrOptions({"sgd", "adam", "rmsprop"})],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -279,13 +283,13 @@ class RNNRBM(DeepEstimator):
     #: frames per inference chunk (bounds memory of score / predict_next)
     _inference_frames = 4096
 
-    def __init__(self, n_hidden=150, n_hidden_recurrent=100, k=15, learning_rate=0.01,
+    def __init__(self, n_hidden=150, n_hidden_recurrent=100, k=15, learning_rate_init=0.01,
                  solver="adam", max_iter=10, batch_size=16, warm_start=False,
                  device="auto", random_state=None, verbose=0):
         self.n_hidden = n_hidden
         self.n_hidden_recurrent = n_hidden_recurrent
         self.k = k
-        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
         self.solver = solver
         self.max_iter = max_iter
         self.batch_size = batch_size
@@ -355,7 +359,7 @@ class RNNRBM(DeepEstimator):
                 with torch.no_grad():
                     module.bv.copy_(torch.as_tensor(np.log(p / (1 - p)), dtype=torch.float32))
                 module = module.to(device)
-            optimizer = make_optimizer(self.solver, module.parameters(), self.learning_rate)
+            optimizer = make_optimizer(self.solver, module.parameters(), self.learning_rate_init)
             if warm:
                 self._restore_optimizer(optimizer, device)
             gen = self._generator(seed, device)
@@ -451,7 +455,7 @@ class RNNRBM(DeepEstimator):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         m = self.module_
         gen = self._gen(random_state)
-        k = self.k if k is None else int(k)
+        k = self.k if k is None else check_count(k, "k")
         out = []
         with thread_limit(), torch.inference_mode():
             u = m.bu.new_zeros(n_samples, m.bu.shape[0])
@@ -490,7 +494,8 @@ class RNNRBM(DeepEstimator):
         single = isinstance(roll, np.ndarray) and roll.ndim == 2
         rolls = _check_rolls(roll, self.n_features_in_, "predict_next")
         gen = self._gen(random_state)
-        k = self.k if k is None else int(k)
+        k = self.k if k is None else check_count(k, "k")
+        n_chains = check_count(n_chains, "n_chains")
         out = [None] * len(rolls)
         with thread_limit(), torch.inference_mode():
             for idx, v, mask, bv, bh in self._frame_batches(rolls):

@@ -1,126 +1,478 @@
-"""Figures of the tutorials: tiled filters and samples.
+"""Figures of the tutorials: tiled filters and samples, piano-rolls, learning curves.
 
-:func:`tile_raster_images` is numpy only; the plotting helpers import matplotlib when
-called, so skdeep does not depend on it.
+:func:`tile_raster_images` is the tutorials' ``utils.tile_raster_images`` (numpy only,
+same signature, defaults and pixel values). The ``plot_*`` helpers draw with matplotlib:
+each takes an optional ``ax`` to draw into and returns the Axes it drew on (its figure is
+``ax.figure``), so they compose into any layout and save with ``ax.figure.savefig``.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-__all__ = ["tile_raster_images", "plot_filters", "save_filters_image"]
+__all__ = [
+    "scale_to_unit_interval",
+    "tile_raster_images",
+    "plot_filters",
+    "plot_samples",
+    "plot_piano_roll",
+    "plot_learning_curve",
+]
 
 
-def _scale_to_unit_interval(x, eps=1e-8):
-    x = np.asarray(x, dtype=np.float64)
-    x = x - x.min()
-    return x / (x.max() + eps)
+def scale_to_unit_interval(ndar, eps=1e-8):
+    """Shift and scale an array so that its values lie in [0, 1], in its own dtype.
 
-
-def tile_raster_images(X, img_shape, tile_shape=None, tile_spacing=(1, 1),
-                       scale_rows_to_unit_interval=True, output_pixel_vals=True):
-    """Arrange rows of ``X`` (flattened images) in a grid, as the tutorials' ``utils.py``.
+    The tutorials' definition: subtract the minimum, then multiply by
+    ``1 / (max + eps)``, every step in the array's floating dtype. The maximum therefore
+    maps to just under 1 where ``eps`` is representable next to it (float64) and to 1 (or
+    the float below it) where it is not (float32).
 
     Parameters
     ----------
-    X : array-like of shape (n_images, H * W)
-        One flattened image per row (filters: ``components_``; samples; inputs).
-    img_shape : tuple (H, W)
-    tile_shape : tuple (rows, cols) or None
-        Grid size; None picks a near-square grid holding every row.
-    tile_spacing : tuple (dy, dx), default=(1, 1)
-        Pixels of background between tiles.
-    scale_rows_to_unit_interval : bool, default=True
-        Scale each image to [0, 1] before tiling (filters have arbitrary ranges).
-    output_pixel_vals : bool, default=True
-        Return uint8 pixels in [0, 255]; False returns floats.
+    ndar : array-like of floats
+    eps : float, default=1e-8
+        Guards against division by zero for a constant array (which maps to zeros).
 
     Returns
     -------
-    ndarray of shape (rows * (H + dy) - dy, cols * (W + dx) - dx)
+    ndarray
+        A new array of the same shape and dtype (integer and boolean input is converted
+        to float64 first; the tutorial's version rejects it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.plotting import scale_to_unit_interval
+    >>> scale_to_unit_interval(np.array([2.0, 3.0, 4.0], dtype=np.float32))
+    array([0. , 0.5, 1. ], dtype=float32)
+    """
+    x = np.array(ndar, copy=True)
+    if x.dtype.kind in "biu":
+        x = x.astype(np.float64)
+    elif x.dtype.kind != "f":
+        raise TypeError(f"scale_to_unit_interval needs real numbers; got dtype {x.dtype}.")
+    if x.size == 0:
+        return x
+    one, eps = x.dtype.type(1.0), x.dtype.type(eps)
+    x -= x.min()
+    # The reciprocal is taken in the array's dtype, as the tutorial's numpy does: that is
+    # what makes a float32 tile's maximum 255 and a float64 tile's 254.
+    x *= one / (x.max() + eps)
+    return x
+
+
+def _pair(value, name, minimum):
+    """A length-2 tuple of ints >= minimum, or a ValueError naming the argument."""
+    try:
+        a, b = value
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair of integers; got {value!r}.") from None
+    out = []
+    for v in (a, b):
+        if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < minimum:
+            raise ValueError(f"{name} must be a pair of integers >= {minimum}; "
+                             f"got {value!r}.")
+        out.append(int(v))
+    return tuple(out)
+
+
+def _as_images(X):
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError("X must be 2-D (one flattened image per row) or a tuple of 4 "
+                         f"such channels; got an array of shape {X.shape}.")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
+    return X
+
+
+def _grid_for(n):
+    cols = max(int(np.ceil(np.sqrt(n))), 1)
+    return (max(int(np.ceil(n / cols)), 1), cols)
+
+
+def tile_raster_images(X, img_shape, tile_shape=None, tile_spacing=(0, 0),
+                       scale_rows_to_unit_interval=True, output_pixel_vals=True):
+    """Lay out the rows of ``X`` (flattened images) as tiles of one image.
+
+    The Deep Learning Tutorials' ``utils.tile_raster_images``, with its signature,
+    defaults, output shape, dtype and pixel values: tile ``i`` (row-major) holds row
+    ``i`` of ``X`` reshaped to ``img_shape``; the gaps and the tiles left over are 0.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_images, H * W), or tuple (R, G, B, A)
+        One flattened image per row (filters such as ``components_``, samples, inputs).
+        A tuple of 4 such arrays, any of them None, makes an RGBA image: each given
+        channel is tiled as a 2-D ``X`` would be, a None colour channel is 0 and a None
+        alpha channel opaque (255, or 1.0 for float output).
+    img_shape : tuple (H, W)
+        The shape of one image.
+    tile_shape : tuple (rows, cols) or None, default=None
+        Tiles across and down; rows of ``X`` beyond ``rows * cols`` are left out. None
+        (a convenience the tutorial's version does not have) picks a near-square grid
+        that holds every row.
+    tile_spacing : tuple (dy, dx), default=(0, 0)
+        Pixels between neighbouring tiles.
+    scale_rows_to_unit_interval : bool, default=True
+        Scale each image to [0, 1] with :func:`scale_to_unit_interval` before tiling,
+        in the input's floating dtype (integer input is converted to float64).
+    output_pixel_vals : bool, default=True
+        True: uint8 pixels, ``value * 255`` truncated toward zero (values outside
+        [0, 255] are clipped, where the tutorial's cast would wrap around). False: the
+        values themselves, unclipped, in the input's dtype.
+
+    Returns
+    -------
+    ndarray of shape (rows * (H + dy) - dy, cols * (W + dx) - dx), or that shape plus a
+    last axis of 4 for the RGBA form; uint8 if ``output_pixel_vals`` else the input's
+    dtype.
 
     Examples
     --------
     >>> import numpy as np
     >>> from skdeep.plotting import tile_raster_images
-    >>> tile_raster_images(np.random.rand(6, 4), (2, 2), (2, 3)).shape
-    (5, 8)
+    >>> X = np.arange(8, dtype=np.float32).reshape(2, 4)
+    >>> tile_raster_images(X, (2, 2), (1, 2), tile_spacing=(0, 1))
+    array([[  0,  85,   0,   0,  85],
+           [170, 255,   0, 170, 255]], dtype=uint8)
+    >>> rgba = tile_raster_images((X, None, X, None), (2, 2), (1, 2))
+    >>> rgba.shape, rgba[0, 0].tolist()
+    ((2, 4, 4), [0, 0, 0, 255])
     """
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (one flattened image per row); got shape {X.shape}.")
-    h, w = (int(s) for s in img_shape)
-    if X.shape[1] != h * w:
-        raise ValueError(f"Rows of X have {X.shape[1]} values but img_shape={(h, w)} "
-                         f"needs {h * w}.")
-    n = X.shape[0]
-    if tile_shape is None:
-        cols = int(np.ceil(np.sqrt(n)))
-        tile_shape = (int(np.ceil(n / max(cols, 1))), cols)
-    rows, cols = (int(s) for s in tile_shape)
-    dy, dx = (int(s) for s in tile_spacing)
-    out_shape = (rows * (h + dy) - dy, cols * (w + dx) - dx)
-    dtype = np.uint8 if output_pixel_vals else np.float64
-    out = np.zeros(out_shape, dtype=dtype)
-    scale = 255 if output_pixel_vals else 1
-    for r in range(rows):
-        for c in range(cols):
-            i = r * cols + c
-            if i >= n:
-                break
-            img = X[i].reshape(h, w)
-            img = _scale_to_unit_interval(img) if scale_rows_to_unit_interval else img
-            out[r * (h + dy):r * (h + dy) + h, c * (w + dx):c * (w + dx) + w] = (
-                np.clip(img, 0, 1) * scale).astype(dtype)
+    img_shape = _pair(img_shape, "img_shape", 1)
+    tile_spacing = _pair(tile_spacing, "tile_spacing", 0)
+    if isinstance(X, tuple):
+        return _tile_channels(X, img_shape, tile_shape, tile_spacing,
+                              scale_rows_to_unit_interval, output_pixel_vals)
+    X = _as_images(X)
+    H, W = img_shape
+    if X.shape[1] != H * W:
+        raise ValueError(f"Rows of X have {X.shape[1]} values but img_shape={img_shape} "
+                         f"needs {H * W}.")
+    tile_shape = _grid_for(len(X)) if tile_shape is None else _pair(tile_shape,
+                                                                    "tile_shape", 1)
+    dy, dx = tile_spacing
+    out_shape = tuple((size + gap) * n - gap
+                      for size, n, gap in zip(img_shape, tile_shape, tile_spacing))
+    if scale_rows_to_unit_interval and X.dtype.kind != "f":
+        X = X.astype(np.float64)
+    out = np.zeros(out_shape, dtype=np.uint8 if output_pixel_vals else X.dtype)
+    for i in range(min(len(X), tile_shape[0] * tile_shape[1])):
+        r, c = divmod(i, tile_shape[1])
+        tile = X[i].reshape(img_shape)
+        if scale_rows_to_unit_interval:
+            tile = scale_to_unit_interval(tile)
+        if output_pixel_vals:
+            # the product stays in the tile's dtype (float32 * 255 is float32), then
+            # truncates on the cast, as the tutorial's assignment into uint8 does
+            tile = np.clip(tile * 255, 0, 255)
+        out[r * (H + dy):r * (H + dy) + H, c * (W + dx):c * (W + dx) + W] = tile
     return out
 
 
-def plot_filters(weights, img_shape, tile_shape=None, ax=None, title=None):
-    """Show rows of ``weights`` (e.g. a dA's ``components_``) as a grid of grey images.
+def _tile_channels(X, img_shape, tile_shape, tile_spacing, scale, pixels):
+    if len(X) != 4:
+        raise ValueError("A tuple X is the RGBA form and must hold 4 channels (each a 2-D "
+                         f"array or None); got {len(X)}.")
+    channels = [None if ch is None else _as_images(ch) for ch in X]
+    given = [ch for ch in channels if ch is not None]
+    if tile_shape is None:
+        if not given:
+            raise ValueError("tile_shape is needed when every channel of X is None.")
+        tile_shape = _grid_for(len(given[0]))
+    tile_shape = _pair(tile_shape, "tile_shape", 1)
+    if pixels:
+        dtype, opaque = np.dtype(np.uint8), 255
+    else:
+        # the tutorial reads X.dtype of the tuple here, which fails; the channels'
+        # common dtype (after the float conversion that scaling needs) is what it meant
+        dtypes = [np.float64 if scale and ch.dtype.kind != "f" else ch.dtype
+                  for ch in given]
+        dtype, opaque = np.result_type(*dtypes) if dtypes else np.dtype(np.float64), 1
+    out_shape = tuple((size + gap) * n - gap
+                      for size, n, gap in zip(img_shape, tile_shape, tile_spacing))
+    out = np.zeros(out_shape + (4,), dtype=dtype)
+    for i, ch in enumerate(channels):
+        if ch is None:
+            out[:, :, i] = opaque if i == 3 else 0
+        else:
+            out[:, :, i] = tile_raster_images(ch, img_shape, tile_shape, tile_spacing,
+                                              scale, pixels)
+    return out
+
+
+def _axes(ax, figsize):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=figsize)[1]
+
+
+def _image_rows(images, img_shape, what):
+    """(rows, img_shape): images as 2-D rows; shape from the trailing axes or a square."""
+    if hasattr(images, "components_") and not hasattr(images, "shape"):
+        images = images.components_
+    images = np.asarray(images)
+    if images.ndim < 2:
+        raise ValueError(f"{what} must have at least 2 dimensions; got shape "
+                         f"{images.shape}.")
+    if img_shape is None:
+        if images.ndim >= 3 and what == "weights":
+            img_shape = images.shape[-2:]
+        else:
+            side = int(round(np.sqrt(images.shape[-1])))
+            if side * side != images.shape[-1]:
+                raise ValueError(f"{what} rows have {images.shape[-1]} values, which is "
+                                 "not a square image; pass img_shape.")
+            img_shape = (side, side)
+    img_shape = _pair(img_shape, "img_shape", 1)
+    return images, img_shape
+
+
+def plot_filters(weights, img_shape=None, tile_shape=None, *, tile_spacing=(1, 1),
+                 ax=None, title=None, cmap="gray"):
+    """Show filters (one per row of ``weights``) as the tutorials' grey tiled figure.
+
+    Each filter is scaled to [0, 1] on its own (filters have arbitrary ranges), as the
+    tutorials draw ``W`` of the dA and the RBM.
 
     Parameters
     ----------
-    weights : array-like of shape (n_filters, H * W)
-    img_shape : tuple (H, W)
-    tile_shape : tuple or None
-    ax : matplotlib Axes or None
+    weights : array-like of shape (n_filters, H * W) or (n_filters, ..., H, W), or a
+        fitted estimator with ``components_``
+        Convolution kernels of shape (n_out, n_in, H, W) are shown one (H, W) kernel per
+        tile.
+    img_shape : tuple (H, W) or None, default=None
+        None: the trailing two axes of a 3-D or 4-D ``weights``, else square images.
+    tile_shape : tuple (rows, cols) or None, default=None
+        None: a near-square grid of every filter.
+    tile_spacing : tuple (dy, dx), default=(1, 1)
+        The tutorials' figures leave one pixel between tiles.
+    ax : matplotlib Axes or None, default=None
         Where to draw; None makes a new figure.
-    title : str or None
+    title : str or None, default=None
+    cmap : str, default="gray"
 
     Returns
     -------
     matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt  # optional dependency, imported only here
 
-    image = tile_raster_images(weights, img_shape, tile_shape)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 6))
-    ax.imshow(image, cmap="gray", interpolation="nearest")
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.plotting import plot_filters
+    >>> ax = plot_filters(np.random.RandomState(0).randn(20, 64), (8, 8), (4, 5))
+    >>> ax.images[0].get_array().shape      # 4 * 9 - 1 rows, 5 * 9 - 1 columns
+    (35, 44)
+    """
+    weights, img_shape = _image_rows(weights, img_shape, "weights")
+    rows = weights.reshape(-1, img_shape[0] * img_shape[1]) if weights.ndim > 2 else weights
+    image = tile_raster_images(rows, img_shape, tile_shape, tile_spacing)
+    ax = _axes(ax, (6, 6))
+    ax.imshow(image, cmap=cmap, vmin=0, vmax=255, interpolation="nearest")
     ax.set_axis_off()
     if title:
         ax.set_title(title)
     return ax
 
 
-def save_filters_image(weights, img_shape, path, tile_shape=None):
-    """Write the tiled filters to an image file (PNG via matplotlib) and return ``path``.
+def plot_samples(samples, img_shape=None, tile_shape=None, *, tile_spacing=(1, 1),
+                 scale_rows_to_unit_interval=False, ax=None, title=None, cmap="gray"):
+    """Show sampled images (visible probabilities or states) as a tiled figure.
 
     Parameters
     ----------
-    weights : array-like of shape (n_filters, H * W)
-    img_shape : tuple (H, W)
-    path : str or path-like
-    tile_shape : tuple or None
+    samples : array-like of shape (n_samples, H * W) or (n_steps, n_chains, H * W)
+        The 3-D form is the tutorial's RBM figure: one row of tiles per sampling step,
+        one column per chain.
+    img_shape : tuple (H, W) or None, default=None
+        None: square images.
+    tile_shape : tuple (rows, cols) or None, default=None
+        None: ``(n_steps, n_chains)`` for 3-D samples, else a near-square grid.
+    tile_spacing : tuple (dy, dx), default=(1, 1)
+    scale_rows_to_unit_interval : bool, default=False
+        Samples are already in [0, 1]; scaling each would brighten faint ones.
+    ax : matplotlib Axes or None, default=None
+    title : str or None, default=None
+    cmap : str, default="gray"
 
     Returns
     -------
-    path
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.plotting import plot_samples
+    >>> chains = np.random.RandomState(0).rand(3, 10, 64)   # 3 steps of 10 chains
+    >>> plot_samples(chains, (8, 8)).images[0].get_array().shape
+    (26, 89)
     """
-    import matplotlib
+    samples, img_shape = _image_rows(samples, img_shape, "samples")
+    if samples.ndim == 3:
+        if tile_shape is None:
+            tile_shape = samples.shape[:2]
+        samples = samples.reshape(-1, samples.shape[-1])
+    elif samples.ndim != 2:
+        raise ValueError("samples must be 2-D (n_samples, H * W) or 3-D (n_steps, "
+                         f"n_chains, H * W); got shape {samples.shape}.")
+    image = tile_raster_images(samples, img_shape, tile_shape, tile_spacing,
+                               scale_rows_to_unit_interval=scale_rows_to_unit_interval)
+    ax = _axes(ax, (8, 8 * image.shape[0] / max(image.shape[1], 1) + 0.5))
+    ax.imshow(image, cmap=cmap, vmin=0, vmax=255, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
 
-    image = tile_raster_images(weights, img_shape, tile_shape)
-    plt.imsave(path, image, cmap="gray")
-    return path
+def plot_piano_roll(roll, *, lowest_note=21, ax=None, title=None, cmap="gray_r"):
+    """Show a piano-roll: time across, pitch up, a dark cell where a note sounds.
+
+    Parameters
+    ----------
+    roll : array-like of shape (n_frames, n_notes)
+        Binary notes (or probabilities) per frame, as :func:`skdeep.datasets.load_piano_rolls`
+        and :meth:`skdeep.RNNRBM.sample` return them.
+    lowest_note : int, default=21
+        The MIDI note of column 0 (21, A0, for the 88-key rolls of the tutorial's data).
+    ax : matplotlib Axes or None, default=None
+    title : str or None, default=None
+    cmap : str, default="gray_r"
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.plotting import plot_piano_roll
+    >>> roll = np.zeros((32, 88)); roll[:, [39, 43, 46]] = 1   # a C major chord
+    >>> ax = plot_piano_roll(roll, title="C major")
+    >>> [float(v) for v in ax.get_ylim()]
+    [20.5, 108.5]
+    """
+    roll = np.asarray(roll)
+    if roll.ndim != 2:
+        raise ValueError(f"roll must be 2-D (n_frames, n_notes); got shape {roll.shape}.")
+    if not isinstance(lowest_note, numbers.Integral):
+        raise TypeError(f"lowest_note must be an integer MIDI note; got {lowest_note!r}.")
+    n_frames, n_notes = roll.shape
+    ax = _axes(ax, (10, 3))
+    ax.imshow(roll.T, origin="lower", aspect="auto", cmap=cmap, vmin=0, vmax=1,
+              interpolation="nearest",
+              extent=(0, n_frames, lowest_note - 0.5, lowest_note + n_notes - 0.5))
+    ax.set_xlabel("frame")
+    ax.set_ylabel("MIDI note")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _history_owner(estimator):
+    """The estimator holding the history, unwrapping the meta-estimators that hold one
+    fitted model: a Pipeline's last step, a TransformedTargetRegressor's ``regressor_``,
+    a search's ``best_estimator_``."""
+    for _ in range(10):  # meta-estimators nest a few levels at most
+        steps = getattr(estimator, "steps", None)
+        if isinstance(steps, list) and steps:
+            estimator = steps[-1][1]
+        elif hasattr(estimator, "regressor_"):
+            estimator = estimator.regressor_
+        elif hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        else:
+            break
+    return estimator
+
+
+def plot_learning_curve(estimator, *, stage="auto", ax=None, title=None):
+    """Plot the training history of a fitted estimator: its loss and validation score.
+
+    Draws ``loss_curve_`` per epoch on ``ax`` and, when the fit validated
+    (``validation_scores_`` not None), the validation score per epoch on a twin y-axis
+    on the right, with the best epoch marked. Stacks pretrained layer by layer (DBN,
+    SdA, deep autoencoder) can show their per-layer pretraining curves instead.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Anything with ``loss_curve_`` or ``pretrain_loss_curves_`` (scikit-learn's
+        ``MLPClassifier`` too). For a Pipeline its last step is used, for a
+        ``TransformedTargetRegressor`` its ``regressor_``, for a search its
+        ``best_estimator_``.
+    stage : {"auto", "train", "pretrain"}, default="auto"
+        "train": ``loss_curve_`` and ``validation_scores_``; "pretrain": one curve per
+        layer of ``pretrain_loss_curves_``; "auto": "train" where there is a
+        ``loss_curve_``, else "pretrain".
+    ax : matplotlib Axes or None, default=None
+        Where to draw; None makes a new figure.
+    title : str or None, default=None
+        None: the estimator's class name.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The loss axes (the validation curve's twin is ``ax.right_ax`` when drawn).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skdeep import LogisticClassifier
+    >>> from skdeep.plotting import plot_learning_curve
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = LogisticClassifier(max_iter=5, early_stopping=True, random_state=0)
+    >>> ax = plot_learning_curve(clf.fit(X / 16, y))
+    >>> [line.get_label() for line in ax.lines + ax.right_ax.lines][:2]
+    ['training loss', 'validation score']
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    if stage not in ("auto", "train", "pretrain"):
+        raise ValueError(f"stage must be 'auto', 'train' or 'pretrain'; got {stage!r}.")
+    owner = _history_owner(estimator)
+    check_is_fitted(owner)
+    loss = list(getattr(owner, "loss_curve_", None) or [])
+    layers = [list(c) for c in (getattr(owner, "pretrain_loss_curves_", None) or [])]
+    if stage == "auto":
+        stage = "train" if loss else "pretrain"
+    if stage == "train" and not loss:
+        raise TypeError(f"{type(owner).__name__} has no loss_curve_ to plot.")
+    if stage == "pretrain" and not layers:
+        raise TypeError(f"{type(owner).__name__} has no training history to plot "
+                        "(loss_curve_ or pretrain_loss_curves_).")
+    ax = _axes(ax, (6, 4))
+    if stage == "pretrain":
+        for i, curve in enumerate(layers):
+            ax.plot(np.arange(1, len(curve) + 1), curve, "o-", ms=3, label=f"layer {i + 1}")
+        ax.set_ylabel("pretraining cost (pretrain_loss_curves_)")
+        ax.legend(loc="best", fontsize="small")
+    else:
+        handles = ax.plot(np.arange(1, len(loss) + 1), loss, "o-", ms=3, color="C0",
+                          label="training loss")
+        ax.set_ylabel("training loss (loss_curve_)", color="C0")
+        scores = getattr(owner, "validation_scores_", None)
+        if scores is not None and len(scores):
+            right = ax.twinx()
+            epochs = np.arange(1, len(scores) + 1)
+            handles += right.plot(epochs, scores, "s-", ms=3, color="C1",
+                                  label="validation score")
+            best = int(np.nanargmax(scores))
+            handles += right.plot([epochs[best]], [scores[best]], "*", ms=12, color="C3",
+                                  label=f"best {scores[best]:.4g}, epoch {epochs[best]}")
+            right.set_ylabel("validation score (validation_scores_)", color="C1")
+            ax.right_ax = right
+        # below the axes: the two curves share the plot, and any corner may hide one
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                  ncol=len(handles), fontsize="small", frameon=False)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_title(type(owner).__name__ if title is None else title)
+    return ax

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._engine.device import thread_limit
 from ._engine.loop import train
+from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
 from .nn import rbm as F_rbm
 
@@ -196,6 +197,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         """
         self._validate_params()
         X = self._check_X(X, reset=True)
+        warn_if_outside_unit_interval(X, self)
         device = self._resolve_device()
         seed = self._seed()
         self._seed_ = seed
@@ -223,6 +225,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         if first:
             self._validate_params()
         X = self._check_X(X, reset=first)
+        warn_if_outside_unit_interval(X, self)
         device = self._resolve_device() if first else self._device
         if first:
             self._seed_ = self._seed()
@@ -469,9 +472,8 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         self._check_fitted()
         if init not in ("random", "persistent"):
             raise ValueError(f"init must be 'random' or 'persistent'; got {init!r}.")
-        n_samples, n_gibbs = int(n_samples), int(n_gibbs)
-        if n_samples < 1 or n_gibbs < 1:
-            raise ValueError("n_samples and n_gibbs must be >= 1.")
+        n_samples = check_count(n_samples, "n_samples")
+        n_gibbs = check_count(n_gibbs, "n_gibbs")
         gen = self._sampling_generator(random_state)
         m = self.module_
         device = self._device

@@ -2,12 +2,13 @@
 
 Each model of the tutorials that skdeep has contributes a row (modules in
 ``skdeep/_reproduce/``). The table -- model, test error, epochs, seconds, device and the
-tutorial's published figure -- is written to ``results.md`` and ``results.csv``.
+tutorial's published figure -- is written to ``results.csv``, ``results.md`` and
+``results.html``, the last two with each row's figures (the tutorial's filters, samples
+and piano-rolls, and a learning curve per trained model, under ``figures/``).
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib
 import inspect
 import pathlib
@@ -58,6 +59,7 @@ def main(argv=None) -> int:
     from tqdm.auto import tqdm
 
     from ._engine.device import resolve_device
+    from ._reproduce._report import save_row_figures, write_tables
     from ._reproduce.data import load_image_data
 
     device = str(resolve_device(args.device))
@@ -74,7 +76,7 @@ def main(argv=None) -> int:
         bar.set_postfix_str(row.model)
         record = {"model": row.model, "dataset": args.dataset if row.needs == "images"
                   else row.needs, "test_error": "", "epochs": "", "seconds": "",
-                  "device": device, "tutorial": row.tutorial, "notes": ""}
+                  "device": device, "tutorial": row.tutorial, "notes": "", "figures": []}
         start = time.perf_counter()
         try:
             if row.needs == "images":
@@ -99,9 +101,7 @@ def main(argv=None) -> int:
                 record["test_error"] = "" if err is None else f"{100 * err:.2f}%"
                 record["epochs"] = res.get("epochs", "")
                 record["notes"] = res.get("extra", "")
-                if res.get("figures"):
-                    record["notes"] = (record["notes"] + " figures: "
-                                       + ", ".join(map(str, res["figures"]))).strip()
+                record["figures"] = save_row_figures(out, row.model, res)
         except FileNotFoundError as exc:
             record["notes"] = f"skipped: {exc}"
         except Exception as exc:  # a failing row must not hide the others' results
@@ -112,26 +112,11 @@ def main(argv=None) -> int:
         results.append(record)
         tqdm.write(f"{row.model}: test error {record['test_error'] or '-'} "
                    f"({record['seconds']} s) {record['notes']}", file=sys.stderr)
-    _write(out, results, args)
-    print(f"wrote {out / 'results.md'} and {out / 'results.csv'}")
+    write_tables(out, results, args)
+    n_figures = sum(p.endswith(".png") for r in results for p in r["figures"])
+    print(f"wrote {out / 'results.html'}, {out / 'results.md'} and {out / 'results.csv'} "
+          f"({n_figures} figures in {out / 'figures'})")
     return 1 if failed else 0
-
-
-def _write(out, results, args):
-    fields = ["model", "dataset", "test_error", "epochs", "seconds", "device", "tutorial",
-              "notes"]
-    with open(out / "results.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(results)
-    settings = "the tutorials' settings" if args.tutorial_settings else "skdeep defaults"
-    lines = [f"# skdeep reproduce ({args.dataset}, {settings}"
-             + (", quick" if args.quick else "") + ")", "",
-             "| model | data | test error | epochs | seconds | device | tutorial (published) "
-             "| notes |", "|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        lines.append("| " + " | ".join(str(r[k]) for k in fields) + " |")
-    (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

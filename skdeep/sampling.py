@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .base import DeepEstimator
 from .nn import hmc as F_hmc
@@ -37,7 +37,11 @@ class HMCSampler(DeepEstimator):
     stepsize_min, stepsize_max : float, default=0.001, 0.25
     avg_acceptance_slowness : float, default=0.9
         Decay of the running acceptance-rate average that drives the adaptation.
-    dtype : {"float32", "float64"}, default="float64"
+    dtype : {"float32", "float64"} or None, default=None
+        Floating-point type of the chains. None follows ``initial_position``: a float32 or
+        float64 tensor or array keeps its dtype, anything else (lists, integers) gets
+        torch's default dtype, so that an energy written with ordinary torch tensors
+        sees positions of its own dtype.
     device : str, default="auto"
     random_state : int, RandomState or None, default=None
 
@@ -66,6 +70,9 @@ class HMCSampler(DeepEstimator):
     True
     """
 
+    # save() stores no code: load() takes the energy from the caller
+    _code_params = ("energy",)
+
     _parameter_constraints: dict = {
         "energy": [callable],
         "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -76,7 +83,7 @@ class HMCSampler(DeepEstimator):
         "stepsize_min": [Interval(numbers.Real, 0, None, closed="neither")],
         "stepsize_max": [Interval(numbers.Real, 0, None, closed="neither")],
         "avg_acceptance_slowness": [Interval(numbers.Real, 0, 1, closed="left")],
-        "dtype": [str],
+        "dtype": [StrOptions({"float32", "float64"}), None],
         "device": [str],
         "random_state": ["random_state"],
     }
@@ -84,7 +91,7 @@ class HMCSampler(DeepEstimator):
     def __init__(self, energy, *, n_steps=20, initial_stepsize=0.01,
                  target_acceptance_rate=0.9, stepsize_inc=1.02, stepsize_dec=0.98,
                  stepsize_min=0.001, stepsize_max=0.25, avg_acceptance_slowness=0.9,
-                 dtype="float64", device="auto", random_state=None):
+                 dtype=None, device="auto", random_state=None):
         self.energy = energy
         self.n_steps = n_steps
         self.initial_stepsize = initial_stepsize
@@ -117,32 +124,18 @@ class HMCSampler(DeepEstimator):
         draws : numpy.ndarray of shape (n_samples, n_chains, dim)
         """
         self._validate_params()
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         if self.stepsize_min > self.stepsize_max:
             raise ValueError("stepsize_min must not exceed stepsize_max")
         for name, v in (("n_samples", n_samples), ("burn_in", burn_in)):
-            if not isinstance(v, numbers.Integral) or v < 0:
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool):
+                raise TypeError(f"{name} must be an integer, got {v!r}")
+            if v < 0:
                 raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
-        dtype = getattr(torch, self.dtype)
+        n_samples, burn_in = int(n_samples), int(burn_in)
         device = self._resolve_device()
-        if isinstance(initial_position, torch.Tensor):
-            pos = initial_position.detach().to(device=device, dtype=dtype).clone()
-        else:
-            pos = torch.as_tensor(np.array(initial_position, dtype=np.float64), dtype=dtype,
-                                  device=device)
-        if pos.dim() == 1:
-            pos = pos[None, :]
-        if pos.dim() != 2 or pos.shape[0] == 0 or pos.shape[1] == 0:
-            raise ValueError("initial_position must have shape (n_chains, dim), got "
-                             f"{tuple(pos.shape)}")
-        if not torch.isfinite(pos).all():
-            raise ValueError("initial_position contains NaN or infinity")
-        with torch.no_grad():
-            e = self.energy(pos)
-        if not isinstance(e, torch.Tensor) or tuple(e.shape) != (pos.shape[0],):
-            raise ValueError("energy must map positions (n_chains, dim) to a tensor of "
-                             f"shape (n_chains,); got {getattr(e, 'shape', type(e))}")
+        pos = _as_position(initial_position, self.dtype, device)
+        dtype = pos.dtype
+        _check_energy(self.energy, pos)
 
         gen = self._generator(self._seed(), device)
         if warm_start and hasattr(self, "stepsize_"):
@@ -172,3 +165,96 @@ class HMCSampler(DeepEstimator):
         self.device_ = str(device)
         self.position_ = pos.cpu().numpy()
         return draws.cpu().numpy()
+
+    @classmethod
+    def load(cls, path, device=None, *, energy=None):
+        """Read a sampler written by :meth:`save`.
+
+        The file holds the parameters and the adapted state (step size, running
+        acceptance rate, last positions) but never the energy, which is code: pass it.
+
+        Parameters
+        ----------
+        path : str or path-like
+        device : str, optional
+            Overrides the saved ``device`` parameter (e.g. ``"cpu"``).
+        energy : callable
+            The energy function the sampler was saved with.
+
+        Returns
+        -------
+        HMCSampler
+        """
+        from ._persist import load
+
+        est = load(path, device=device, params={"energy": energy})
+        if not isinstance(est, cls):
+            raise TypeError(f"{path} holds a {type(est).__name__}, not a {cls.__name__}.")
+        return est
+
+
+def _as_position(initial_position, dtype, device):
+    """The starting positions as a fresh ``(n_chains, dim)`` tensor; the caller's stays as is."""
+    if isinstance(initial_position, torch.Tensor):
+        source = initial_position.detach()
+        kind = "complex" if source.is_complex() else (
+            "float" if source.is_floating_point() else "other")
+        own = source.dtype if source.dtype in (torch.float32, torch.float64) else None
+    else:
+        source = np.asarray(initial_position)
+        kind = {"c": "complex", "f": "float"}.get(source.dtype.kind, "other")
+        if source.dtype.kind not in "biufc":
+            raise TypeError("initial_position must be an array of real numbers, got dtype "
+                            f"{source.dtype}")
+        # a list has no dtype of its own, whatever numpy would infer for it
+        own = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}.get(
+            source.dtype) if isinstance(initial_position, np.ndarray) else None
+    if kind == "complex":
+        raise TypeError("initial_position must be real; got complex values")
+    if dtype is not None:
+        target = getattr(torch, dtype)
+    else:
+        target = own if own is not None else torch.get_default_dtype()
+    if isinstance(source, np.ndarray):
+        source = torch.from_numpy(np.array(source, dtype=np.float64))
+    pos = source.to(device=device, dtype=target).clone()
+    if pos.dim() == 1:
+        pos = pos[None, :]
+    if pos.dim() != 2 or pos.shape[0] == 0 or pos.shape[1] == 0:
+        raise ValueError("initial_position must have shape (n_chains, dim), got "
+                         f"{tuple(pos.shape)}")
+    if not torch.isfinite(pos).all():
+        raise ValueError("initial_position contains NaN or infinity")
+    return pos
+
+
+def _check_energy(energy, pos):
+    """Call ``energy`` once at the start, so that a wrong energy fails here, clearly,
+    instead of deep inside autograd or as draws that silently never move."""
+    x = pos.detach().clone().requires_grad_(True)
+    try:
+        with torch.enable_grad():
+            e = energy(x)
+    except RuntimeError as exc:
+        raise ValueError(f"energy failed on positions of shape {tuple(pos.shape)} and "
+                         f"dtype {pos.dtype}: {exc}") from exc
+    if not isinstance(e, torch.Tensor) or tuple(e.shape) != (pos.shape[0],):
+        raise ValueError("energy must map positions (n_chains, dim) to a tensor of "
+                         f"shape (n_chains,); got {getattr(e, 'shape', type(e).__name__)}")
+    if e.is_complex() or not e.is_floating_point():
+        raise TypeError(f"energy must return real floating-point values, got {e.dtype}")
+    if not e.requires_grad:
+        raise TypeError("energy must be differentiable by torch autograd in the position: "
+                        "its output does not depend on the input tensor (does it call "
+                        ".detach(), .numpy() or .item(), or build a new tensor?)")
+    if not bool(torch.isfinite(e).all()):
+        bad = int((~torch.isfinite(e)).sum())
+        raise ValueError(f"energy is NaN or infinite at {bad} of the {pos.shape[0]} "
+                         "initial positions; start the chains where it is finite")
+    (grad,) = torch.autograd.grad(e.sum(), x, allow_unused=True)
+    if grad is None:
+        raise TypeError("energy must be differentiable by torch autograd in the position: "
+                        "its output does not depend on the input tensor")
+    if not bool(torch.isfinite(grad).all()):
+        raise ValueError("the gradient of energy is NaN or infinite at the initial "
+                         "positions; start the chains where it is finite")

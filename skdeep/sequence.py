@@ -23,8 +23,16 @@ from sklearn.utils.validation import column_or_1d
 from ._engine.device import thread_limit
 from ._engine.loop import train
 from ._engine.optim import make_optimizer
-from ._sequences import (build_vocabulary, check_label_sequences, check_sequences, encode,
-                         is_iob_tagset, ragged_source, run_sorted)
+from ._sequences import (
+    build_vocabulary,
+    check_label_sequences,
+    check_sequences,
+    encode,
+    is_iob_tagset,
+    ragged_source,
+    run_sorted,
+)
+from ._validation import check_discrete_labels, check_label_types
 from .base import DeepEstimator
 from .nn.recurrent import ElmanTagger, LSTMEncoderClassifier
 
@@ -38,7 +46,7 @@ _INFERENCE_BATCH = 256
 _COMMON_CONSTRAINTS: dict = {
     "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
     "n_words": [Interval(numbers.Integral, 3, None, closed="left"), None],
-    "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+    "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
     "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
     "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
     "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -101,7 +109,7 @@ class ElmanSlotFiller(_SequenceEstimator):
         Odd number of words in each token's context window (padding beyond the ends).
     n_hidden : int, default=200
         Units of the recurrent layer.
-    learning_rate : float, default=0.003
+    learning_rate_init : float, default=0.003
         Initial step size (halved on each validation plateau when ``decay``).
     batch_size : int, default=16
         Sentences per update; they are padded to the batch's longest and masked. The
@@ -113,7 +121,7 @@ class ElmanSlotFiller(_SequenceEstimator):
     decay : bool, default=True
         When validation F1 has not improved for ``n_iter_no_change`` epochs, halve the
         learning rate and go back to the best weights (the tutorial's schedule); training
-        stops once the rate falls below ``learning_rate / 1000``. False stops at the
+        stops once the rate falls below ``learning_rate_init / 1000``. False stops at the
         first plateau.
     n_iter_no_change : int, default=5
         Epochs without improvement that make a plateau (the tutorial waits 10).
@@ -150,7 +158,7 @@ class ElmanSlotFiller(_SequenceEstimator):
     Notes
     -----
     The tutorial's settings are ``batch_size=1, solver="sgd",
-    learning_rate=0.0970806646812754, n_iter_no_change=10, max_iter=50``. The defaults
+    learning_rate_init=0.0970806646812754, n_iter_no_change=10, max_iter=50``. The defaults
     here were measured on ATIS fold 3 (see ``benchmarks/bench_rnnslu.py``): minibatches of
     16 sentences reach the same test F1 several times faster per epoch.
 
@@ -162,7 +170,7 @@ class ElmanSlotFiller(_SequenceEstimator):
     >>> y = [np.array(["O", "B-x", "O"]), np.array(["B-x", "O", "O", "O"])]
     >>> tagger = ElmanSlotFiller(n_hidden=8, embedding_dim=4, window_size=3,
     ...                          early_stopping=False, max_iter=60,
-    ...                          learning_rate=0.5, random_state=0).fit(X, y)
+    ...                          learning_rate_init=0.5, random_state=0).fit(X, y)
     >>> [p.tolist() for p in tagger.predict(X)]
     [['O', 'B-x', 'O'], ['B-x', 'O', 'O', 'O']]
     """
@@ -177,7 +185,7 @@ class ElmanSlotFiller(_SequenceEstimator):
         "scoring": [StrOptions({"auto", "accuracy", "chunk_f1"}), callable],
     }
 
-    def __init__(self, embedding_dim=50, window_size=7, n_hidden=200, *, learning_rate=0.003,
+    def __init__(self, embedding_dim=50, window_size=7, n_hidden=200, *, learning_rate_init=0.003,
                  batch_size=16, solver="adam", max_iter=30, decay=True, n_iter_no_change=5,
                  tol=0.0, normalize_embeddings=True, n_words=None, early_stopping=True,
                  validation_fraction=0.1, scoring="auto", shuffle=True, device="auto",
@@ -185,7 +193,7 @@ class ElmanSlotFiller(_SequenceEstimator):
         self.embedding_dim = embedding_dim
         self.window_size = window_size
         self.n_hidden = n_hidden
-        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
         self.solver = solver
         self.max_iter = max_iter
@@ -227,6 +235,8 @@ class ElmanSlotFiller(_SequenceEstimator):
         if X_val is not None:
             X_val = check_sequences(X_val, "X_val")
             y_val = check_label_sequences(y_val, [len(s) for s in X_val], "y_val")
+        check_label_types(Y + ([] if y_val is None else y_val), "y")
+        check_discrete_labels(np.concatenate(Y + ([] if y_val is None else y_val)), "y")
         classes = np.unique(np.concatenate(Y + ([] if y_val is None else y_val)))
         X_tr, Y_tr, X_va, Y_va = self._split_validation(X, Y, X_val, y_val)
         vocabulary = build_vocabulary(X_tr, self.n_words)
@@ -242,7 +252,7 @@ class ElmanSlotFiller(_SequenceEstimator):
         flat_y = np.searchsorted(classes, np.concatenate(Y_tr))
         source = ragged_source(flat, lengths, device, flat_labels=flat_y)
         gen = self._generator(seed, device)
-        opt = make_optimizer(self.solver, module.parameters(), self.learning_rate)
+        opt = make_optimizer(self.solver, module.parameters(), self.learning_rate_init)
         n_classes = len(classes)
         normalize = self.normalize_embeddings
 
@@ -271,7 +281,7 @@ class ElmanSlotFiller(_SequenceEstimator):
                 module.train()
                 return score_fn(Y_va, pred)
 
-            floor = self.learning_rate / 1000
+            floor = self.learning_rate_init / 1000
 
             def on_plateau():
                 if not self.decay:
@@ -382,12 +392,13 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
     dropout : float, default=0.5
         Dropout on the pooled representation (the tutorial's ``use_dropout``).
     solver : {"adadelta", "rmsprop", "adam", "sgd"}, default="adam"
-        The tutorial uses Adadelta (rho 0.95, eps 1e-6) with ``learning_rate=1.0``.
-    learning_rate : float, default=0.002
+        The tutorial uses Adadelta (rho 0.95, eps 1e-6) with ``learning_rate_init=1.0``.
+    learning_rate_init : float, default=0.002
     batch_size : int, default=32
     max_iter : int, default=10
-    l2 : float, default=0.0
-        Penalty on the output weights (the tutorial's ``decay_c``).
+    alpha : float, default=0.0
+        L2 penalty ``alpha * sum U**2`` on the output weights ``U`` (the tutorial's
+        ``decay_c``).
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` (stratified) to choose the best epoch and stop
         after ``n_iter_no_change`` epochs without improvement; ``fit(X_val=, y_val=)``
@@ -410,7 +421,7 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
 
     Notes
     -----
-    The tutorial's settings: ``solver="adadelta", learning_rate=1.0, n_words=10000,
+    The tutorial's settings: ``solver="adadelta", learning_rate_init=1.0, n_words=10000,
     maxlen=100, batch_size=16, embedding_dim=128``. The defaults were measured by 5-fold
     cross-validation on the movie-review polarity sentences: Adam at 0.002 on batches of
     32 reached 76.1% in about 6 epochs of 1.5 s; batch 16, batch 64, higher dropout, a
@@ -436,12 +447,13 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
         "pooling": [StrOptions({"mean", "max"})],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "solver": [StrOptions({"adadelta", "rmsprop", "adam", "sgd"})],
-        "l2": [Interval(numbers.Real, 0, None, closed="left")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
     def __init__(self, embedding_dim=128, *, n_words=10000, maxlen=None, pooling="mean",
-                 dropout=0.5, solver="adam", learning_rate=0.002, batch_size=32, max_iter=10,
-                 l2=0.0, early_stopping=True, validation_fraction=0.1, n_iter_no_change=3, tol=0.0,
+                 dropout=0.5, solver="adam", learning_rate_init=0.002, batch_size=32, max_iter=10,
+                 alpha=0.0, early_stopping=True, validation_fraction=0.1, n_iter_no_change=3,
+                 tol=0.0,
                  shuffle=True, device="auto", random_state=None, verbose=0):
         self.embedding_dim = embedding_dim
         self.n_words = n_words
@@ -449,10 +461,10 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
         self.pooling = pooling
         self.dropout = dropout
         self.solver = solver
-        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
         self.max_iter = max_iter
-        self.l2 = l2
+        self.alpha = alpha
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -477,6 +489,8 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
         if X_val is not None:
             X_val = check_sequences(X_val, "X_val")
             y_val = self._check_y(y_val, len(X_val), "y_val")
+        check_label_types([y] + ([] if y_val is None else [y_val]), "y")
+        check_discrete_labels(y, "y")
         check_classification_targets(y)
         classes = np.unique(y if y_val is None else np.concatenate([y, y_val]))
         if len(classes) < 2:
@@ -504,8 +518,8 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
         labels = np.searchsorted(classes, np.asarray(y_tr))
         source = ragged_source(flat, lengths, device, labels=labels)
         gen = self._generator(seed, device)
-        opt = make_optimizer(self.solver, module.parameters(), self.learning_rate)
-        l2 = self.l2
+        opt = make_optimizer(self.solver, module.parameters(), self.learning_rate_init)
+        l2 = self.alpha
         weight = module.out.weight
 
         def step(ids, lens, target):
@@ -582,4 +596,5 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
 
     def predict(self, X):
         """The most probable class of each sequence."""
-        return self.classes_[self._run(X, lambda z: z.argmax(-1))]
+        indices = self._run(X, lambda z: z.argmax(-1))  # checks the fit before classes_
+        return self.classes_[indices]

@@ -229,6 +229,9 @@ class TextVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         names = self.get_feature_names_out()
         if isinstance(X, (str, bytes)):
             raise ValueError("inverse_transform expects id sequences, got a string.")
+        if X is None or getattr(X, "ndim", 1) == 0 or not hasattr(X, "__iter__"):
+            raise TypeError("inverse_transform expects a list of id sequences or a 2-D int "
+                            f"array, got {type(X).__name__}.")
         out = []
         for i, seq in enumerate(X):
             ids = np.asarray(seq)

@@ -39,3 +39,9 @@ def pytest_configure(config):
     # the workers from oversubscribing the cores (small models are overhead-bound anyway).
     if os.environ.get("PYTEST_XDIST_WORKER"):
         torch.set_num_threads(1)
+
+
+@pytest.fixture(params=[0, 42])
+def global_random_seed(request):
+    """scikit-learn's fixture of the same name (its test files take a seed from it)."""
+    return request.param

@@ -11,8 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
-from skdeep.autoencoder import (DenoisingAutoencoder, SdAClassifier, SdATransformer,
-                                pretrain_stack)
+from skdeep.autoencoder import DenoisingAutoencoder, SdAClassifier, SdATransformer, pretrain_stack
 from skdeep.nn.autoencoder import SdA, TiedAutoencoder, corrupt
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -76,7 +75,7 @@ def test_masking_noise_rate():
 def test_reconstruction_cost_falls(digits):
     X_train, X_test, _, _ = digits
     dae = DenoisingAutoencoder(n_components=32, max_iter=8, random_state=0)
-    untrained = clone(dae).set_params(max_iter=1, learning_rate=1e-6).fit(X_train)
+    untrained = clone(dae).set_params(max_iter=1, learning_rate_init=1e-6).fit(X_train)
     dae.fit(X_train)
     assert dae.loss_curve_[-1] < 0.8 * dae.loss_curve_[0]
     assert np.all(np.diff(dae.loss_curve_) < 0.05 * dae.loss_curve_[0])
@@ -178,14 +177,14 @@ def test_pretraining_feeds_each_layer_the_codes_of_the_one_below():
 def test_sda_pipeline_on_digits(digits):
     X_train, X_test, y_train, y_test = digits
     pipe = make_pipeline(
-        SdATransformer(hidden_layer_sizes=(300,), pretrain_epochs=10, random_state=0),
+        SdATransformer(hidden_layer_sizes=(300,), pretrain_max_iter=10, random_state=0),
         LogisticRegression(max_iter=2000))
     assert pipe.fit(X_train, y_train).score(X_test, y_test) >= 0.96
 
 
 def test_sda_classifier_on_digits(digits):
     X_train, X_test, y_train, y_test = digits
-    clf = SdAClassifier(hidden_layer_sizes=(200, 200), pretrain_epochs=10,
+    clf = SdAClassifier(hidden_layer_sizes=(200, 200), pretrain_max_iter=10,
                         random_state=0).fit(X_train, y_train)
     assert clf.score(X_test, y_test) >= 0.96
     assert len(clf.pretrain_loss_curves_) == 2
@@ -194,7 +193,7 @@ def test_sda_classifier_on_digits(digits):
 
 def test_sda_classifier_early_stopping_with_validation_set(digits):
     X_train, X_test, y_train, y_test = digits
-    clf = SdAClassifier(hidden_layer_sizes=(50,), pretrain_epochs=2, max_iter=60,
+    clf = SdAClassifier(hidden_layer_sizes=(50,), pretrain_max_iter=2, max_iter=60,
                         n_iter_no_change=3, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -211,7 +210,8 @@ def test_reproduce_dA_row_writes_the_filter_figures(tmp_path):
 
     row = next(r for r in ROWS if "(dA)" in r.model)
     res = row.run(load_image_data("digits", quick=True), quick=True, tutorial_settings=False,
-                  device="cpu", random_state=0, out=tmp_path)
+                  device="cpu", random_state=0)
     assert res["test_error"] is None and "corruption 0.3" in res["extra"]
-    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
+    # the row returns its figures; the reproduce runner writes them beside the table
+    assert sorted(res["figures"]) == [
         "dA_filters_digits_corruption_0.png", "dA_filters_digits_corruption_30.png"]

@@ -8,8 +8,11 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 
-from skdeep.metrics import (chunk_classification_report, chunk_f1_score,
-                            chunk_precision_recall_fscore)
+from skdeep.metrics import (
+    chunk_classification_report,
+    chunk_f1_score,
+    chunk_precision_recall_fscore,
+)
 
 
 def prf(y_true, y_pred, **kw):

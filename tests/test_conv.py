@@ -19,7 +19,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 # 8x8 digits: kernels that fit, and SGD with momentum at 0.05 (97.8% here in 30 epochs,
 # where the default Adam at 0.001 reached 96.2%)
 DIGITS_NET = dict(image_shape=(8, 8), kernel_sizes=(3, 2), batch_size=64, solver="sgd",
-                  learning_rate=0.05)
+                  learning_rate_init=0.05)
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_inference_runs_in_bounded_chunks(digits, fitted, monkeypatch):
 
 
 def test_tutorial_settings_are_available():
-    clf = LeNetClassifier(solver="sgd", momentum=0.0, learning_rate=0.1, batch_size=500)
+    clf = LeNetClassifier(solver="sgd", momentum=0.0, learning_rate_init=0.1, batch_size=500)
     assert clf.get_params()["n_kernels"] == (20, 50)
     assert LeNetClassifier().get_params()["batch_size"] == 128
     assert clf.get_params()["image_shape"] == (28, 28)
@@ -170,7 +170,7 @@ def test_lenet_on_fashion_mnist_subset(fashion_mnist):
     # 10k training images, 4 epochs of Adam at batch 100: 86.1% on these 2000 test images
     (X_train, y_train), (X_test, y_test) = fashion_mnist
     idx = np.random.RandomState(0).permutation(len(X_train))[:10000]
-    clf = LeNetClassifier(solver="adam", learning_rate=1e-3, batch_size=100, max_iter=4,
+    clf = LeNetClassifier(solver="adam", learning_rate_init=1e-3, batch_size=100, max_iter=4,
                           random_state=0).fit(X_train[idx].reshape(-1, 28, 28), y_train[idx])
     assert clf.score(X_test[:2000], y_test[:2000]) >= 0.85
 

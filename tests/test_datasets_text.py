@@ -9,7 +9,6 @@ import pytest
 from skdeep.datasets import load_atis, load_atis_iob, load_imdb, load_rt_polarity
 from skdeep.metrics import chunk_f1_score
 
-
 # --- ATIS ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ def digits():
 
 def test_pipeline_with_logistic_regression_on_digits(digits):
     Xtr, Xte, ytr, yte = digits
-    pipe = make_pipeline(DBNTransformer((256,), pretrain_epochs=20, pretrain_learning_rate=0.1,
-                                        batch_size=10, random_state=0),
+    pipe = make_pipeline(DBNTransformer((256,), pretrain_n_iter=20, pretrain_learning_rate=0.1,
+                                        pretrain_batch_size=10, random_state=0),
                          LogisticRegression(C=100, max_iter=3000))
     assert pipe.fit(Xtr, ytr).score(Xte, yte) >= 0.95
     loaded = pickle.loads(pickle.dumps(pipe))
@@ -33,8 +33,8 @@ def test_two_layer_pipeline_on_digits(digits):
     # The second layer's features are a compressed code: measured 0.90-0.91 with
     # logistic regression on this split (one layer: 0.96).
     Xtr, Xte, ytr, yte = digits
-    pipe = make_pipeline(DBNTransformer((256, 128), pretrain_epochs=20,
-                                        pretrain_learning_rate=0.1, batch_size=10,
+    pipe = make_pipeline(DBNTransformer((256, 128), pretrain_n_iter=20,
+                                        pretrain_learning_rate=0.1, pretrain_batch_size=10,
                                         random_state=0),
                          LogisticRegression(C=100, max_iter=3000))
     assert pipe.fit(Xtr, ytr).score(Xte, yte) >= 0.87
@@ -47,7 +47,7 @@ def test_two_layer_pipeline_on_digits(digits):
 def test_layers_are_rbms_on_the_layer_below(digits):
     """Layer 2 is exactly an RBM trained on layer 1's probabilities: transform composes."""
     Xtr, *_ = digits
-    dbn = DBNTransformer((32, 16), pretrain_epochs=2, random_state=0).fit(Xtr)
+    dbn = DBNTransformer((32, 16), pretrain_n_iter=2, random_state=0).fit(Xtr)
     W1, c1 = dbn.coefs_[0], dbn.intercepts_hidden_[0]
     W2, c2 = dbn.coefs_[1], dbn.intercepts_hidden_[1]
     sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
@@ -65,8 +65,8 @@ def test_layers_are_rbms_on_the_layer_below(digits):
 
 def test_same_seed_same_model_and_per_layer_k(digits):
     Xtr, *_ = digits
-    a = DBNTransformer((16, 8), k=(1, 2), pretrain_epochs=1, random_state=0).fit(Xtr)
-    b = DBNTransformer((16, 8), k=(1, 2), pretrain_epochs=1, random_state=0).fit(Xtr)
+    a = DBNTransformer((16, 8), k=(1, 2), pretrain_n_iter=1, random_state=0).fit(Xtr)
+    b = DBNTransformer((16, 8), k=(1, 2), pretrain_n_iter=1, random_state=0).fit(Xtr)
     for wa, wb in zip(a.coefs_, b.coefs_):
         np.testing.assert_array_equal(wa, wb)
     with pytest.raises(ValueError, match="one per hidden layer"):
@@ -82,7 +82,7 @@ def test_sampling_single_layer_dbn_matches_exact_marginal():
     rng = np.random.RandomState(0)
     protos = rng.rand(2, 4) > 0.5
     X = (protos[rng.randint(0, 2, 300)] ^ (rng.rand(300, 4) < 0.1)).astype(float)
-    dbn = DBNTransformer((3,), pretrain_epochs=10, random_state=0).fit(X)
+    dbn = DBNTransformer((3,), pretrain_n_iter=10, random_state=0).fit(X)
     r = dbn.module_.rbms[0]
     states = F_rbm.all_binary_states(4)
     log_p = F_rbm.log_likelihood_exact(states, r.W, r.b_vis, r.b_hid).numpy()
@@ -94,7 +94,7 @@ def test_sampling_single_layer_dbn_matches_exact_marginal():
 
 def test_deep_sampling_shapes_and_range(digits):
     Xtr, *_ = digits
-    dbn = DBNTransformer((32, 16), pretrain_epochs=2, random_state=0).fit(Xtr)
+    dbn = DBNTransformer((32, 16), pretrain_n_iter=2, random_state=0).fit(Xtr)
     s = dbn.sample(7, n_gibbs=10)
     assert s.shape == (7, 64) and ((s >= 0) & (s <= 1)).all()
     assert set(np.unique(dbn.sample(3, n_gibbs=2, return_mean=False))) <= {0.0, 1.0}
@@ -102,7 +102,7 @@ def test_deep_sampling_shapes_and_range(digits):
 
 def test_gridsearch_over_dbn_params(digits):
     Xtr, _, ytr, _ = digits
-    pipe = make_pipeline(DBNTransformer((16,), pretrain_epochs=1, random_state=0),
+    pipe = make_pipeline(DBNTransformer((16,), pretrain_n_iter=1, random_state=0),
                          LogisticRegression(max_iter=300))
     gs = GridSearchCV(pipe, {"dbntransformer__pretrain_learning_rate": [0.01, 0.1]},
                       cv=2, n_jobs=2).fit(Xtr[:300], ytr[:300])
@@ -114,9 +114,9 @@ def test_gridsearch_over_dbn_params(digits):
 def test_classifier_initialised_from_rbms(digits):
     """Same seed and pretraining settings: the MLP's first layer starts as the RBM."""
     Xtr, Xte, ytr, yte = digits
-    clf = DBNClassifier((64, 32), pretrain_epochs=3, max_iter=1, learning_rate=1e-12,
+    clf = DBNClassifier((64, 32), pretrain_n_iter=3, max_iter=1, learning_rate_init=1e-12,
                         random_state=0).fit(Xtr, ytr)
-    dbn = DBNTransformer((64, 32), pretrain_epochs=3, batch_size=20,
+    dbn = DBNTransformer((64, 32), pretrain_n_iter=3, pretrain_batch_size=20,
                          random_state=0).fit(Xtr)
     for a, b in zip(clf.coefs_[:2], dbn.coefs_):
         np.testing.assert_allclose(a, b, atol=1e-6)
@@ -127,7 +127,7 @@ def test_classifier_initialised_from_rbms(digits):
 
 def test_classifier_digits_accuracy_and_validation(digits):
     Xtr, Xte, ytr, yte = digits
-    clf = DBNClassifier((128,), pretrain_epochs=5, learning_rate=0.01, max_iter=30,
+    clf = DBNClassifier((128,), pretrain_n_iter=5, learning_rate_init=0.01, max_iter=30,
                         random_state=0)
     clf.fit(Xtr, ytr, X_val=Xte, y_val=yte)
     assert clf.score(Xte, yte) >= 0.95
@@ -138,8 +138,8 @@ def test_classifier_digits_accuracy_and_validation(digits):
 
 def test_classifier_fashion_mnist_subset(fashion_mnist):
     (X, y), (Xt, yt) = fashion_mnist
-    clf = DBNClassifier((256,), pretrain_epochs=3, max_iter=10, solver="adam",
-                        learning_rate=1e-3, batch_size=64, random_state=0)
+    clf = DBNClassifier((256,), pretrain_n_iter=3, max_iter=10, solver="adam",
+                        learning_rate_init=1e-3, batch_size=64, random_state=0)
     clf.fit(X[:10000], y[:10000])
     assert clf.score(Xt[:2000], yt[:2000]) >= 0.85
 
@@ -152,9 +152,9 @@ def test_deep_autoencoder_beats_pca_on_digits(digits):
     Xtr, Xte, *_ = digits
     pca = PCA(8).fit(Xtr)
     pca_score = -((pca.inverse_transform(pca.transform(Xte)) - Xte) ** 2).sum(1).mean()
-    ae = DeepAutoencoder((128, 64, 8), pretrain_epochs=10, batch_size=20, max_iter=100,
+    ae = DeepAutoencoder((128, 64, 8), pretrain_n_iter=10, batch_size=20, max_iter=100,
                          random_state=0).fit(Xtr)
-    pretrained_only = DeepAutoencoder((128, 64, 8), pretrain_epochs=10, batch_size=20,
+    pretrained_only = DeepAutoencoder((128, 64, 8), pretrain_n_iter=10, batch_size=20,
                                       max_iter=0, random_state=0).fit(Xtr)
     assert ae.score(Xte) > pca_score
     assert ae.score(Xte) > pretrained_only.score(Xte)

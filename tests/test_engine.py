@@ -1,5 +1,4 @@
 """The training engine: devices, threads, NaN losses, interrupts."""
-import warnings
 from unittest import mock
 
 import numpy as np
@@ -64,9 +63,9 @@ def test_threads_in_joblib_workers():
 
 def test_nan_loss_raises_naming_the_epoch():
     with pytest.raises(ValueError, match="loss became (nan|inf) at epoch 1"):
-        LogisticClassifier(solver="sgd", learning_rate=1e30, random_state=0).fit(X * 1e10, y)
+        LogisticClassifier(solver="sgd", learning_rate_init=1e30, random_state=0).fit(X * 1e10, y)
     # a failed fit leaves the estimator unfitted, not half-fitted
-    clf = LogisticClassifier(solver="sgd", learning_rate=1e30)
+    clf = LogisticClassifier(solver="sgd", learning_rate_init=1e30)
     with pytest.raises(NonFiniteLossError):
         clf.fit(X * 1e10, y)
     assert not hasattr(clf, "module_")
@@ -101,7 +100,7 @@ def test_keyboard_interrupt_keeps_a_usable_model():
 
     def interrupting_step(self, *a, **k):
         real_step_calls["n"] += 1
-        if real_step_calls["n"] == 40:
+        if real_step_calls["n"] == 200:
             raise KeyboardInterrupt
         return original(self, *a, **k)
 

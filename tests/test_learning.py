@@ -1,9 +1,7 @@
 """Learning on real data, with accuracy bars (deterministic seeds)."""
-import warnings
 
 import pytest
 from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from skdeep import LogisticClassifier, MLPClassifier

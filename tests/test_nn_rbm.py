@@ -126,7 +126,7 @@ def _train_tiny(n_vis=10, n_hid=8, seed=0):
     W = torch.randn(n_hid, n_vis, generator=g) * 0.01
     b, c = torch.zeros(n_vis), torch.zeros(n_hid)
     chain = torch.zeros(20, n_hid)
-    for epoch in range(30):
+    for _ in range(30):
         for s in range(0, 600, 20):
             chain, _ = rbm.cd_update_(W, b, c, X[s:s + 20], learning_rate=0.1, chain=chain,
                                       generator=g)

@@ -85,5 +85,11 @@ def test_save_load_keeps_warm_start_state(tmp_path):
     loaded = MLPClassifier.load(tmp_path / "m.pt")
     loaded.fit(X, y)
     est.fit(X, y)
-    assert loaded.n_iter_ == est.n_iter_ == 4
+    assert loaded.n_iter_ == est.n_iter_ == 2 and len(loaded.loss_curve_) == 4
+    np.testing.assert_allclose(loaded.predict_proba(X), est.predict_proba(X), atol=1e-6)
+    # partial_fit continues the optimizer (Adam's moments), which the file holds too
+    est.save(tmp_path / "m2.pt")
+    loaded = MLPClassifier.load(tmp_path / "m2.pt")
+    loaded.partial_fit(X, y)
+    est.partial_fit(X, y)
     np.testing.assert_allclose(loaded.predict_proba(X), est.predict_proba(X), atol=1e-6)

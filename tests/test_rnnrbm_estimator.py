@@ -47,7 +47,7 @@ def test_fit_sample_predict_are_deterministic_and_leave_input_alone():
 
 def test_visible_biases_start_at_training_marginals():
     rolls = _rolls()
-    m = _small(max_iter=1, learning_rate=1e-12, solver="sgd").fit(rolls)
+    m = _small(max_iter=1, learning_rate_init=1e-12, solver="sgd").fit(rolls)
     p = np.clip(np.concatenate(rolls).mean(0), 1e-3, 1 - 1e-3)
     np.testing.assert_allclose(m.module_.bv.detach().numpy(), np.log(p / (1 - p)), atol=1e-5)
 
@@ -110,7 +110,7 @@ def _exact_frame_ll(m, roll):
 def test_score_matches_brute_force_per_frame_log_likelihood():
     rs = np.random.RandomState(0)
     rolls = [(rs.rand(6, 8) < 0.3).astype(np.float32) for _ in range(3)]
-    m = _small(n_hidden=5, n_hidden_recurrent=4, k=5, max_iter=30, learning_rate=0.03,
+    m = _small(n_hidden=5, n_hidden_recurrent=4, k=5, max_iter=30, learning_rate_init=0.03,
                batch_size=3).fit(rolls)
     exact = np.concatenate([_exact_frame_ll(m, r) for r in rolls])
     # both estimators, with enough chains, per frame
@@ -162,7 +162,7 @@ def test_pickle_round_trip_and_clone():
         torch.testing.assert_close(a, b)
     c = clone(m)
     assert c.get_params() == m.get_params() and not hasattr(c, "module_")
-    c.set_params(solver="rmsprop", learning_rate=0.01).fit(rolls)
+    c.set_params(solver="rmsprop", learning_rate_init=0.01).fit(rolls)
     assert isinstance(c._optimizer, torch.optim.RMSprop)
 
 
@@ -219,7 +219,8 @@ def test_nottingham_beats_independent_bernoulli(data_dir):
 
 
 def test_reproduce_row_skips_without_data_and_draws_rolls(tmp_path, monkeypatch):
-    from skdeep._reproduce.music import ROWS, _save_roll_figure, run_rnnrbm
+    from skdeep._reproduce.music import ROWS, run_rnnrbm
+    from skdeep.plotting import plot_piano_roll
 
     assert any(r.run is run_rnnrbm and "75.4%" in r.tutorial for r in ROWS)
     monkeypatch.setenv("SKDEEP_DATA", str(tmp_path))
@@ -227,7 +228,9 @@ def test_reproduce_row_skips_without_data_and_draws_rolls(tmp_path, monkeypatch)
                       random_state=0, out=tmp_path) is None
     pytest.importorskip("matplotlib")
     rolls = _small().fit(_rolls()).sample(12, n_samples=2, random_state=0)
-    path = _save_roll_figure(list(rolls), tmp_path / "f" / "rolls.png", "samples")
+    ax = plot_piano_roll(rolls[0], title="samples")
+    path = tmp_path / "rolls.png"
+    ax.figure.savefig(path)
     assert path.stat().st_size > 0
 
 
@@ -254,7 +257,7 @@ def test_grid_search_in_parallel_ranks_by_log_likelihood():
     # scales climbing one note per frame: predictable from the past, unlike the
     # independent-notes model both candidates start from
     rolls = [np.eye(8, dtype=np.float32)[(np.arange(12 + i) + i) % 8] for i in range(8)]
-    search = GridSearchCV(_small(max_iter=20), {"learning_rate": [1e-6, 0.05]}, cv=2,
+    search = GridSearchCV(_small(max_iter=20), {"learning_rate_init": [1e-6, 0.05]}, cv=2,
                           n_jobs=2).fit(rolls)
-    assert search.best_params_ == {"learning_rate": 0.05}
+    assert search.best_params_ == {"learning_rate_init": 0.05}
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))

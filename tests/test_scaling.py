@@ -101,7 +101,7 @@ def test_dask_grid_search_matches_serial():
     distributed = pytest.importorskip("distributed")
     from joblib import parallel_backend
 
-    grid = {"learning_rate": [1e-3, 1e-2], "hidden_layer_sizes": [(8,), (16,)]}
+    grid = {"learning_rate_init": [1e-3, 1e-2], "hidden_layer_sizes": [(8,), (16,)]}
     est = MLPClassifier(max_iter=5, random_state=0, device="cpu")
     serial = GridSearchCV(est, grid, cv=2, n_jobs=1).fit(X, y)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

@@ -130,7 +130,7 @@ def test_elman_windows_pad_at_sentence_ends():
 def test_elman_decay_halves_learning_rate_and_keeps_best(slots):
     (X, Y), _ = slots
     model = ElmanSlotFiller(embedding_dim=8, n_hidden=16, window_size=3, max_iter=12,
-                            n_iter_no_change=1, learning_rate=2.0, random_state=0)
+                            n_iter_no_change=1, learning_rate_init=2.0, random_state=0)
     model.fit(X[:200], Y[:200])
     assert model.n_iter_ >= 3
     assert model.best_validation_score_ == max(model.validation_scores_)
@@ -141,10 +141,10 @@ def test_elman_gridsearch_ranks_by_chunk_f1(slots):
     search = GridSearchCV(
         ElmanSlotFiller(embedding_dim=8, n_hidden=16, window_size=3, max_iter=6,
                         early_stopping=False, random_state=0),
-        {"learning_rate": [1e-4, 0.5]}, cv=2, scoring=make_scorer(chunk_f1_score), n_jobs=2)
+        {"learning_rate_init": [1e-4, 0.5]}, cv=2, scoring=make_scorer(chunk_f1_score), n_jobs=2)
     search.fit(X[:200], Y[:200])
     scores = search.cv_results_["mean_test_score"]
-    assert search.best_params_ == {"learning_rate": 0.5}
+    assert search.best_params_ == {"learning_rate_init": 0.5}
     assert scores[1] > 0.5 > scores[0]
 
 
@@ -239,7 +239,7 @@ def sentiment():
 @pytest.fixture(scope="module")
 def lstm_model(sentiment):
     (X, y), _ = sentiment
-    return LSTMSentiment(embedding_dim=16, max_iter=15, learning_rate=0.01,
+    return LSTMSentiment(embedding_dim=16, max_iter=15, learning_rate_init=0.01,
                          random_state=0).fit(X, y)
 
 
@@ -275,7 +275,7 @@ def test_lstm_string_labels_maxlen_and_vocabulary_cap(sentiment):
 def test_lstm_solvers_and_pickle(sentiment, lstm_model):
     (X, y), (Xt, _) = sentiment
     for solver, lr in [("adadelta", 1.0), ("rmsprop", 1e-3), ("sgd", 0.1)]:
-        m = LSTMSentiment(embedding_dim=4, solver=solver, learning_rate=lr, max_iter=1,
+        m = LSTMSentiment(embedding_dim=4, solver=solver, learning_rate_init=lr, max_iter=1,
                           random_state=0).fit(X[:60], y[:60])
         assert np.isfinite(m.loss_curve_).all()
     restored = pickle.loads(pickle.dumps(lstm_model))
@@ -312,9 +312,10 @@ def test_atis_fold3_ci_sized_run(data_dir):
 
 
 def test_rt_polarity_ci_sized_run(data_dir):
+    from sklearn.pipeline import make_pipeline
+
     from skdeep.datasets import load_rt_polarity
     from skdeep.text import TextVectorizer
-    from sklearn.pipeline import make_pipeline
     try:
         texts, y = load_rt_polarity(path=data_dir / "rt-polarity")
     except FileNotFoundError:
@@ -334,15 +335,15 @@ def test_text_pipeline_on_raw_strings_survives_search_clone_and_pickle(sentiment
     pipe = make_pipeline(TextVectorizer(), LSTMSentiment(embedding_dim=8, max_iter=12,
                                                          early_stopping=False,
                                                          random_state=0))
-    search = GridSearchCV(pipe, {"lstmsentiment__learning_rate": [1e-5, 0.01]}, cv=2,
+    search = GridSearchCV(pipe, {"lstmsentiment__learning_rate_init": [1e-5, 0.01]}, cv=2,
                           n_jobs=2)
     search.fit(texts, y[:300])
-    assert search.best_params_ == {"lstmsentiment__learning_rate": 0.01}
+    assert search.best_params_ == {"lstmsentiment__learning_rate_init": 0.01}
     best = search.best_estimator_
     assert best.score(texts_test, yt) >= 0.9
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(best)).predict_proba(texts_test),
                                   best.predict_proba(texts_test))
-    assert clone(best).get_params()["lstmsentiment__learning_rate"] == 0.01
+    assert clone(best).get_params()["lstmsentiment__learning_rate_init"] == 0.01
 
 
 def test_save_and_load(slot_model, lstm_model, sentiment, slots, tmp_path):

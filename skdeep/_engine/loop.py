@@ -33,6 +33,7 @@ class History:
     n_iter: int = 0
     epoch_times: list = field(default_factory=list)
     stop_reason: str = "max_iter"  # "converged" | "max_iter" | "nonfinite" | "interrupted"
+    no_improvement: int = 0  # epochs without improvement when training ended
 
     @property
     def converged(self) -> bool:
@@ -44,9 +45,25 @@ def snapshot(module: torch.nn.Module) -> dict:
     return {k: v.detach().clone() for k, v in module.state_dict().items()}
 
 
+def _finite_state(module: torch.nn.Module) -> torch.Tensor:
+    """A 0-d bool tensor on the module's device: every floating parameter and buffer is finite.
+
+    It stays on the device so that the epoch's one host sync reads it together with the loss.
+    """
+    flags = [torch.isfinite(t).all() for t in (*module.parameters(), *module.buffers())
+             if t.is_floating_point() or t.is_complex()]
+    if not flags:
+        return torch.ones((), dtype=torch.bool)
+    if len({f.device for f in flags}) > 1:
+        flags = [f.cpu() for f in flags]
+    return torch.stack(flags).all()
+
+
 def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=True,
           validate=None, tol=1e-4, n_iter_no_change=10, stop_on_loss=True,
-          verbose=0, desc="fit", epoch_end=None, on_plateau=None) -> History:
+          verbose=0, desc="fit", epoch_end=None, on_plateau=None, report=None,
+          restore_on_plateau=True, best_loss=math.inf, best_validation_score=None,
+          no_improvement=0) -> History:
     """Train ``module`` for up to ``max_iter`` epochs.
 
     Parameters
@@ -71,12 +88,20 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
         ``on_plateau() -> bool``, called instead of stopping when the stopping rule
         fires. True goes on training from the best weights so far (with validation)
         after, say, lowering the learning rate; False stops.
+    report : callable or None
+        ``report(epoch, loss, validation_score_or_None)`` after each epoch's stopping
+        bookkeeping (scikit-learn's verbose lines).
+    restore_on_plateau : bool
+        Whether going on after ``on_plateau`` restarts from the best weights (the
+        tutorials' schedule) or from the current ones (scikit-learn's adaptive rate).
+    best_loss, best_validation_score, no_improvement
+        The stopping rule's state to start from (a warm start continues it, as
+        scikit-learn's MLP does).
     """
-    hist = History()
+    hist = History(best_loss=best_loss, best_validation_score=best_validation_score)
     source = as_source(data)
     n = source.n_samples
     best_state = None
-    no_improvement = 0
     bar = None
     if verbose:
         from tqdm.auto import tqdm
@@ -89,12 +114,21 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
             for batch in source.batches(batch_size, generator, shuffle):
                 loss = step(*batch)
                 total += loss.detach() * batch[0].shape[0]
-            epoch_loss = total.item() / n  # the one host sync of the epoch
+            # The last step's update can overflow after its loss was computed finite: the
+            # weights' finiteness rides on the epoch's one host sync, as a NaN loss.
+            finite = _finite_state(module).to(total.device)
+            epoch_loss = torch.where(finite, total, math.nan).item() / n
             hist.epoch_times.append(time.perf_counter() - start)
             if not math.isfinite(epoch_loss):
                 hist.stop_reason = "nonfinite"
-                message = (f"The training loss became {epoch_loss} at epoch {epoch}; "
+                loss = total.item() / n   # off the hot path: tell the two causes apart
+                what = (f"The training loss became {loss}" if not math.isfinite(loss)
+                        else "The weights became non-finite")
+                message = (f"{what} at epoch {epoch}; "
                            "lower the learning_rate (or scale the input).")
+                if validate is not None:
+                    # a diverged epoch has no meaningful score; it is recorded as NaN
+                    hist.validation_scores.append(math.nan)
                 if best_state is None:
                     raise NonFiniteLossError(message)
                 warnings.warn(message + " Keeping the best weights seen before it.",
@@ -127,16 +161,26 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
                     postfix["val"] = f"{hist.validation_scores[-1]:.4g}"
                 bar.set_postfix(postfix, refresh=False)
                 bar.update(1)
+            hist.no_improvement = no_improvement
+            if report is not None:
+                report(epoch, epoch_loss,
+                       hist.validation_scores[-1] if validate is not None else None)
             if (validate is not None or stop_on_loss) and no_improvement > n_iter_no_change:
                 if on_plateau is not None and on_plateau():
-                    if best_state is not None:
+                    if best_state is not None and restore_on_plateau:
                         module.load_state_dict(best_state)
-                    no_improvement = 0
+                    no_improvement = hist.no_improvement = 0
                     continue
                 hist.stop_reason = "converged"
                 break
     except KeyboardInterrupt:
         hist.stop_reason = "interrupted"
+        if best_state is None and not bool(_finite_state(module)):
+            # A step interrupted after its update overflowed has nothing finite to keep.
+            raise NonFiniteLossError(
+                f"Training was interrupted after {hist.n_iter} complete epoch(s) with "
+                "non-finite weights and no finite best weights to keep; lower the "
+                "learning_rate (or scale the input).") from None
         warnings.warn(
             f"Training interrupted after {hist.n_iter} complete epoch(s); keeping "
             + ("the best weights so far." if best_state is not None

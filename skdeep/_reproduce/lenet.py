@@ -18,10 +18,10 @@ def run_lenet(data, *, quick, tutorial_settings, device, random_state, **kwargs)
                           np.concatenate([data.y_train, data.y_val]), None, None)
     if tuple(data.image_shape) == (8, 8):  # scikit-learn's digits: 5x5 kernels do not fit
         params.update(kernel_sizes=(3, 2), batch_size=64, max_iter=30, solver="sgd",
-                      learning_rate=0.05, lr_milestones=None)
+                      learning_rate_init=0.05, lr_milestones=None)
         X, y, X_val, y_val = data.X_train, data.y_train, data.X_val, data.y_val
     if tutorial_settings:
-        params.update(solver="sgd", momentum=0.0, learning_rate=0.1, max_iter=200,
+        params.update(solver="sgd", momentum=0.0, learning_rate_init=0.1, max_iter=200,
                       batch_size=500, lr_milestones=None)
         X, y, X_val, y_val = data.X_train, data.y_train, data.X_val, data.y_val
     if quick:
@@ -30,7 +30,8 @@ def run_lenet(data, *, quick, tutorial_settings, device, random_state, **kwargs)
             params["lr_milestones"] = (6, 8)
     clf = LeNetClassifier(device=device, random_state=random_state, **params)
     clf.fit(X, y, X_val=X_val, y_val=y_val)
-    return {"test_error": 1.0 - clf.score(data.X_test, data.y_test), "epochs": clf.n_iter_}
+    return {"test_error": 1.0 - clf.score(data.X_test, data.y_test), "epochs": clf.n_iter_,
+            "estimator": clf}
 
 
 ROWS = [Row("LeNet (convolutional network)", run_lenet, tutorial="0.92% (MNIST)", order=40)]

@@ -35,34 +35,17 @@ def run_hmc(data, *, quick, tutorial_settings, device, random_state):
     draws = s.sample(rng.randn(n_chains, dim), n_samples=n, burn_in=n).reshape(-1, dim)
     mean_err = float(np.abs(draws.mean(0) - mu).max())
     cov_err = float(np.abs(np.cov(draws.T) - cov).max())
-    return {"test_error": None, "epochs": 2 * n,
+    from ._report import new_figure
+
+    fig, (ax,) = new_figure(width=4.5, height=4.5)
+    ax.plot(draws[:, 0], draws[:, 1], ".", ms=2, alpha=0.3, label="kept draws")
+    ax.plot([mu[0]], [mu[1]], "r+", ms=14, mew=2, label="true mean")
+    ax.set(xlabel="x[0]", ylabel="x[1]", title="HMC draws, first two of 5 dimensions")
+    ax.legend(loc="best", fontsize="small")
+    return {"test_error": None, "epochs": 2 * n, "figures": {"hmc_draws.png": fig},
             "extra": (f"acceptance {s.avg_acceptance_rate_:.3f} (running avg), "
                       f"{s.acceptance_rate_:.3f} (kept moves), step {s.stepsize_:.3f}, "
                       f"max |mean err| {mean_err:.3f}, max |cov err| {cov_err:.3f}")}
-
-
-def _save_roll_figure(rolls, path, title):
-    """Piano-rolls (time across, pitch up) side by side; None without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return None
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig, axes = plt.subplots(len(rolls), 1, figsize=(10, 2.2 * len(rolls)), squeeze=False)
-    for ax, roll in zip(axes[:, 0], rolls):
-        ax.imshow(roll.T, origin="lower", aspect="auto", cmap="gray_r",
-                  interpolation="nearest", extent=(0, len(roll), 21, 109))
-        ax.set_ylabel("MIDI note")
-    axes[-1, 0].set_xlabel("frame")
-    axes[0, 0].set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
 
 
 def run_rnnrbm(data, *, quick, tutorial_settings, device, random_state, out="results"):
@@ -81,31 +64,38 @@ def run_rnnrbm(data, *, quick, tutorial_settings, device, random_state, out="res
     except FileNotFoundError:
         return None
     if tutorial_settings:
-        params = dict(solver="sgd", learning_rate=0.001, batch_size=1, max_iter=200)
+        params = dict(solver="sgd", learning_rate_init=0.001, batch_size=1, max_iter=200)
     else:
-        params = dict(solver="adam", learning_rate=0.01, batch_size=16, max_iter=30)
+        params = dict(solver="adam", learning_rate_init=0.01, batch_size=16, max_iter=30)
     if quick:
         params["max_iter"] = 3
         test = [test[i] for i in np.random.RandomState(0).permutation(len(test))[:40]]
     model = RNNRBM(k=15, device=device, random_state=random_state, **params).fit(train)
     acc = model.frame_accuracy_score(test)
     ll = model.score(test)
-    figures = []
-    if out is not None:
-        samples = model.sample(200, n_samples=3, random_state=random_state)
-        path = _save_roll_figure(list(samples),
-                                 pathlib.Path(out) / "figures" / "rnnrbm_samples_nottingham.png",
-                                 "RNN-RBM samples (Nottingham), 200 frames each")
-        if path is not None:
-            figures.append(path)
-        try:
-            from ..music import write_midi
+    from ..datasets._music import LOWEST_NOTE
+    from ..plotting import plot_piano_roll
+    from ._report import new_figure
 
-            midi = pathlib.Path(out) / "figures" / "rnnrbm_sample_nottingham.mid"
-            write_midi(samples[0], midi)
-            figures.append(midi)
-        except ImportError:  # mido is optional
-            pass
+    samples = model.sample(200, n_samples=3, random_state=random_state)
+    fig, axes = new_figure(4, 1, width=10, height=7.5, sharex=True)
+    plot_piano_roll(train[0][:200], lowest_note=LOWEST_NOTE, ax=axes[0],
+                    title="a training piece (Nottingham), first 200 frames")
+    for i, (ax, roll) in enumerate(zip(axes[1:], samples)):
+        plot_piano_roll(roll, lowest_note=LOWEST_NOTE, ax=ax,
+                        title=f"RNN-RBM sample {i + 1}, 200 frames")
+    for ax in axes[:-1]:
+        ax.set_xlabel("")
+    files = []
+    try:
+        from ..music import write_midi
+
+        midi = pathlib.Path(out) / "figures" / "rnnrbm_sample_nottingham.mid"
+        midi.parent.mkdir(parents=True, exist_ok=True)
+        write_midi(samples[0], midi)
+        files.append(midi)
+    except ImportError:  # mido (the midi extra) is optional; the figure is not
+        pass
     n_frames = sum(len(r) for r in test)
     # two baselines on the same pieces: independent notes at the training frequencies
     # (log-likelihood) and "the next frame repeats this one" (accuracy)
@@ -121,9 +111,10 @@ def run_rnnrbm(data, *, quick, tutorial_settings, device, random_state, out="res
                       f"nats/frame (importance sampling per frame) on {len(test)} test "
                       f"pieces ({n_frames} frames); baselines: independent notes LL "
                       f"{base_ll:.2f}, repeat-the-last-frame ACC {100 * copy_acc:.1f}%; "
-                      f"{params['solver']} lr {params['learning_rate']}, "
+                      f"{params['solver']} lr {params['learning_rate_init']}, "
                       f"batch {params['batch_size']}"),
-            "figures": figures}
+            "figures": {"rnnrbm_samples_nottingham.png": fig}, "files": files,
+            "estimator": model}
 
 
 ROWS = [

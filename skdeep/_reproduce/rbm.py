@@ -1,47 +1,17 @@
 """Reproduce rows: the RBM (PCD-15, 500 hidden), the DBN classifier, the deep autoencoder."""
 from __future__ import annotations
 
-import pathlib
-
 import numpy as np
 
 from ._row import Row
 
 
-def _tile(images, image_shape, n_cols=10):
-    """Tile rows of ``images`` (each scaled to [0, 1]) into one array, 1-pixel spacing."""
-    images = np.asarray(images, dtype=np.float64)
-    lo = images.min(axis=1, keepdims=True)
-    hi = images.max(axis=1, keepdims=True)
-    images = (images - lo) / np.maximum(hi - lo, 1e-8)
-    h, w = image_shape
-    n_rows = -(-len(images) // n_cols)
-    out = np.zeros((n_rows * (h + 1) - 1, n_cols * (w + 1) - 1))
-    for i, img in enumerate(images):
-        r, c = divmod(i, n_cols)
-        out[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = img.reshape(h, w)
-    return out
-
-
-def _save(array, name, out="results"):
-    """Write a grey-scale figure to <out>/figures/<name> when matplotlib is available."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return None
-    path = pathlib.Path(out) / "figures" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    plt.imsave(path, array, cmap="gray")
-    return path
-
-
-def run_rbm(data, *, quick, tutorial_settings, device, random_state, out="results"):
-    """The tutorial's RBM: 500 hidden, PCD-15, lr 0.1, batch 20, 15 epochs; filters,
-    samples and the AIS estimate of the test log-likelihood."""
+def run_rbm(data, *, quick, tutorial_settings, device, random_state):
+    """The tutorial's RBM: 500 hidden, PCD-15, lr 0.1, batch 20, 15 epochs; the filters,
+    the samples figure and the AIS estimate of the test log-likelihood."""
     from .. import BernoulliRBM
+    from ..plotting import plot_filters, plot_samples
+    from ._report import new_figure
 
     params = dict(n_components=500, learning_rate=0.1, batch_size=20, n_iter=15, k=15,
                   persistent=True)
@@ -49,63 +19,82 @@ def run_rbm(data, *, quick, tutorial_settings, device, random_state, out="result
         params.update(n_iter=2, k=1)
     rbm = BernoulliRBM(device=device, random_state=random_state, **params)
     rbm.fit(data.X_train)
-    figures = [p for p in (
-        _save(_tile(rbm.components_[:100], data.image_shape),
-              f"rbm_filters_{data.name}.png", out),
-        _save(_tile(rbm.sample(20, n_gibbs=1000 if not quick else 50, return_mean=True,
-                               random_state=0), data.image_shape),
-              f"rbm_samples_{data.name}.png", out),
-    ) if p is not None]
+    fig, (ax,) = new_figure(width=6, height=6)
+    plot_filters(rbm.components_[:100], data.image_shape, (10, 10), ax=ax,
+                 title=f"RBM filters ({data.name})")
+    figures = {f"rbm_filters_{data.name}.png": fig}
+    # The tutorial's samples figure: 20 chains, a row every 1000 Gibbs steps. Chains of
+    # growing length from one seed draw the same random numbers up to where the shorter
+    # one stops, so row k is the same 20 chains k * step steps in.
+    step, n_rows = (50, 5) if quick else (1000, 10)
+    snapshots = np.stack([rbm.sample(20, n_gibbs=step * (r + 1), return_mean=True,
+                                     random_state=random_state) for r in range(n_rows)])
+    fig, (ax,) = new_figure(width=8, height=0.45 * n_rows + 0.8)
+    plot_samples(snapshots, data.image_shape, ax=ax,
+                 title=f"20 Gibbs chains, a row every {step} steps ({data.name})")
+    figures[f"rbm_samples_{data.name}.png"] = fig
     betas = 2000 if quick else 14500
     log_z, (lo, hi) = rbm.log_partition(n_chains=100, betas=betas)
     ll = rbm.log_likelihood(data.X_test, n_chains=100, betas=betas)
     return {"test_error": None, "epochs": params["n_iter"],
             "extra": (f"AIS test log-likelihood {ll:.2f} nats (log Z {log_z:.2f}, "
                       f"3-sigma [{lo:.2f}, {hi:.2f}]); PCD-{params['k']}"),
-            "figures": figures}
+            "figures": figures, "estimator": rbm}
 
 
 def run_dbn(data, *, quick, tutorial_settings, device, random_state):
     from .. import DBNClassifier
 
     if tutorial_settings:
-        params = dict(hidden_layer_sizes=(1000, 1000, 1000), k=1, pretrain_epochs=100,
+        params = dict(hidden_layer_sizes=(1000, 1000, 1000), k=1, pretrain_n_iter=100,
                       pretrain_learning_rate=0.01, pretrain_batch_size=10, solver="sgd",
-                      learning_rate=0.1, batch_size=10, max_iter=1000,
+                      learning_rate_init=0.1, batch_size=10, max_iter=1000,
                       early_stopping=True)
     else:
         # Measured on digits: a 3x1000 sigmoid stack pretrained for 2 epochs stays at
         # chance level through 10 finetuning epochs (its codes barely depend on the
         # input); 10 epochs of CD-1 at 0.1, batch 10, then Adam at 0.001, batch 20 gave
         # 95% test accuracy in 23 s.
-        params = dict(hidden_layer_sizes=(1000, 1000, 1000), pretrain_epochs=10,
+        params = dict(hidden_layer_sizes=(1000, 1000, 1000), pretrain_n_iter=10,
                       pretrain_learning_rate=0.1, pretrain_batch_size=10, batch_size=20,
                       max_iter=30)
     if quick:
         # a 3x1000 sigmoid stack needs ~20 finetuning epochs to leave its plateau
         params.update(max_iter=min(params["max_iter"], 30),
-                      pretrain_epochs=min(params["pretrain_epochs"], 10))
+                      pretrain_n_iter=min(params["pretrain_n_iter"], 10))
     clf = DBNClassifier(device=device, random_state=random_state, **params)
     clf.fit(data.X_train, data.y_train, X_val=data.X_val, y_val=data.y_val)
     return {"test_error": 1.0 - clf.score(data.X_test, data.y_test), "epochs": clf.n_iter_,
-            "extra": f"pretraining {params['pretrain_epochs']} epochs/layer"}
+            "extra": f"pretraining {params['pretrain_n_iter']} epochs/layer", "estimator": clf}
 
 
 def run_deep_autoencoder(data, *, quick, tutorial_settings, device, random_state):
     """Hinton & Salakhutdinov's 784-1000-500-250-30 autoencoder (digits: 64-...-30)."""
     from .. import DeepAutoencoder
 
-    params = dict(hidden_layer_sizes=(1000, 500, 250, 30), pretrain_epochs=10,
+    params = dict(hidden_layer_sizes=(1000, 500, 250, 30), pretrain_n_iter=10,
                   batch_size=100, max_iter=50)
     if tutorial_settings:
-        params.update(pretrain_epochs=50, max_iter=200)
+        params.update(pretrain_n_iter=50, max_iter=200)
     if quick:
-        params.update(pretrain_epochs=2, max_iter=5)
+        params.update(pretrain_n_iter=2, max_iter=5)
     ae = DeepAutoencoder(device=device, random_state=random_state, **params)
     ae.fit(data.X_train)
     err = -ae.score(data.X_test)
+    # test images over their reconstructions from the 30-d code, 10 pairs of rows
+    from ..plotting import plot_samples
+    from ._report import new_figure
+
+    originals = data.X_test[:100].reshape(10, 10, -1)
+    rebuilt = np.clip(ae.inverse_transform(ae.transform(data.X_test[:100])), 0, 1)
+    pairs = np.stack([originals, rebuilt.reshape(10, 10, -1)], axis=1).reshape(20, 10, -1)
+    fig, (ax,) = new_figure(width=5, height=9)
+    plot_samples(pairs, data.image_shape, ax=ax,
+                 title=f"test images (odd rows) and reconstructions ({data.name})")
     return {"test_error": None, "epochs": ae.n_iter_,
-            "extra": f"test squared reconstruction error {err:.2f} per image (30-d code)"}
+            "extra": f"test squared reconstruction error {err:.2f} per image (30-d code)",
+            "figures": {f"deep_autoencoder_reconstructions_{data.name}.png": fig},
+            "estimator": ae}
 
 
 ROWS = [

@@ -7,10 +7,10 @@ import numpy as np
 from ._row import Row
 
 #: the tutorial's rnnslu settings
-TUTORIAL_ELMAN = dict(batch_size=1, solver="sgd", learning_rate=0.0970806646812754,
+TUTORIAL_ELMAN = dict(batch_size=1, solver="sgd", learning_rate_init=0.0970806646812754,
                       n_iter_no_change=10, max_iter=50)
 #: the tutorial's lstm settings
-TUTORIAL_LSTM = dict(solver="adadelta", learning_rate=1.0, n_words=10000, maxlen=100,
+TUTORIAL_LSTM = dict(solver="adadelta", learning_rate_init=1.0, n_words=10000, maxlen=100,
                      batch_size=16, max_iter=50, n_iter_no_change=10)
 
 
@@ -34,7 +34,9 @@ def run_atis(data, *, quick, tutorial_settings, device, random_state):
     model.fit(Xtr, ytr, X_val=Xva, y_val=yva)
     f1 = chunk_f1_score(yte, model.predict(Xte))
     return {"test_error": None, "epochs": model.n_iter_,
-            "extra": f"test chunk F1 {100 * f1:.2f} (valid {100 * model.best_validation_score_:.2f})"}
+            "extra": (f"test chunk F1 {100 * f1:.2f} "
+                      f"(valid {100 * model.best_validation_score_:.2f})"),
+            "estimator": model}
 
 
 def run_rt_polarity(data, *, quick, tutorial_settings, device, random_state):
@@ -60,7 +62,8 @@ def run_rt_polarity(data, *, quick, tutorial_settings, device, random_state):
     epochs = [m[-1].n_iter_ for m in result["estimator"]]
     return {"test_error": 1 - scores.mean(), "epochs": f"{min(epochs)}-{max(epochs)}",
             "extra": f"{folds}-fold CV accuracy {100 * scores.mean():.2f} "
-                     f"+- {100 * scores.std():.2f}"}
+                     f"+- {100 * scores.std():.2f}",
+            "history": [(f"fold {i + 1}", m) for i, m in enumerate(result["estimator"][:3])]}
 
 
 ROWS = [

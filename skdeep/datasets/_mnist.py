@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import gzip
 import pathlib
-import pickle
 import struct
+import zlib
 
 import numpy as np
 
 from ._paths import data_home
+from ._safe_pickle import read_pickles
 
 __all__ = ["load_mnist", "load_fashion_mnist", "read_idx"]
 
@@ -30,14 +31,21 @@ def read_idx(filename) -> np.ndarray:
     """
     filename = pathlib.Path(filename)
     opener = gzip.open if filename.suffix == ".gz" else open
-    with opener(filename, "rb") as f:
-        data = f.read()
+    try:
+        with opener(filename, "rb") as f:
+            data = f.read()
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise ValueError(f"{filename} is not a readable gzip file (truncated or "
+                         f"corrupt?): {exc}") from exc
     if len(data) < 4:
         raise ValueError(f"{filename} is not an IDX file (too short).")
     zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype_code != 0x08:
+    if zero != 0 or dtype_code != 0x08 or ndim == 0:
         raise ValueError(f"{filename} is not an unsigned-byte IDX file "
                          f"(magic {data[:4].hex()}).")
+    if len(data) < 4 + 4 * ndim:
+        raise ValueError(f"{filename} is truncated: its header promises {ndim} "
+                         "dimensions.")
     shape = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
     array = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if array.size != int(np.prod(shape)):
@@ -59,8 +67,15 @@ def _load_idx_pair(folder: pathlib.Path, prefix: str):
     labels = _find(folder, f"{prefix}-labels-idx1-ubyte")
     if images is None or labels is None:
         return None
-    X = read_idx(images).reshape(-1, 28 * 28).astype(np.float32) / np.float32(255.0)
-    y = read_idx(labels).astype(np.int64)
+    X = read_idx(images)
+    if X.ndim != 3 or X.shape[1:] != (28, 28):
+        raise ValueError(f"{images} holds images of shape {X.shape[1:]}, not 28x28.")
+    X = X.reshape(-1, 28 * 28).astype(np.float32) / np.float32(255.0)
+    y = read_idx(labels)
+    if y.ndim != 1:
+        raise ValueError(f"{labels} holds an array of shape {y.shape}, not one label per "
+                         "image.")
+    y = y.astype(np.int64)
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"{images} and {labels} hold different numbers of samples.")
     return X, y
@@ -69,11 +84,18 @@ def _load_idx_pair(folder: pathlib.Path, prefix: str):
 def _load_folder(folder: pathlib.Path, what: str):
     pkl = folder / "mnist.pkl.gz" if folder.is_dir() else folder
     if pkl.name.endswith(".pkl.gz") and pkl.exists():
-        with gzip.open(pkl, "rb") as f:
-            train, valid, test = pickle.load(f, encoding="latin1")
-        X_train = np.concatenate([train[0], valid[0]]).astype(np.float32)
-        y_train = np.concatenate([train[1], valid[1]]).astype(np.int64)
-        return (X_train, y_train), (test[0].astype(np.float32), test[1].astype(np.int64))
+        what = "the tutorial's mnist.pkl.gz (three (images, labels) pairs)"
+        data = read_pickles(pkl, what=what)
+        try:
+            train, valid, test = data
+            X_train = np.concatenate([train[0], valid[0]]).astype(np.float32)
+            y_train = np.concatenate([train[1], valid[1]]).astype(np.int64)
+            X_test, y_test = test[0].astype(np.float32), test[1].astype(np.int64)
+        except (TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise ValueError(f"{pkl} is not {what}: {exc}") from exc
+        if X_train.ndim != 2 or len(X_train) != len(y_train) or len(X_test) != len(y_test):
+            raise ValueError(f"{pkl} is not {what}: the images and labels do not match.")
+        return (X_train, y_train), (X_test, y_test)
     test = _load_idx_pair(folder, "t10k")
     if test is None:
         raise FileNotFoundError(

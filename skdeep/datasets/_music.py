@@ -1,13 +1,12 @@
 """Polyphonic-music piano-rolls of Boulanger-Lewandowski et al. (2012)."""
 from __future__ import annotations
 
-import gzip
 import pathlib
-import pickle
 
 import numpy as np
 
 from ._paths import data_home
+from ._safe_pickle import read_pickles
 
 __all__ = ["load_piano_rolls", "PIANO_ROLL_NAMES"]
 
@@ -93,10 +92,26 @@ def load_piano_rolls(name, path=None):
         raise FileNotFoundError(f"No {mat_name} or {pkl_name} in {folder}. {_HINT}")
     if file.suffix == ".mat":
         from scipy.io import loadmat
-        d = loadmat(str(file))
-        return tuple([np.ascontiguousarray(a, dtype=np.float32) for a in d[k][0]]
-                     for k in ("traindata", "validdata", "testdata"))
-    opener = gzip.open if file.name.endswith(".gz") else open
-    with opener(file, "rb") as fh:
-        d = pickle.load(fh)
-    return tuple([_notes_to_roll(s) for s in d[k]] for k in ("train", "valid", "test"))
+        try:
+            d = loadmat(str(file))
+            return tuple([_checked_roll(a, file) for a in d[k][0]]
+                         for k in ("traindata", "validdata", "testdata"))
+        except (ValueError, TypeError, KeyError, IndexError, OSError) as exc:
+            if isinstance(exc, (FileNotFoundError, PermissionError)):
+                raise
+            raise ValueError(f"{file} is not a piano-roll .mat file with traindata, "
+                             f"validdata and testdata (truncated or corrupt?): {exc}") from exc
+    what = "a piano-roll pickle (a dict of train/valid/test lists of note lists)"
+    d = read_pickles(file, what=what)
+    try:
+        return tuple([_notes_to_roll(s) for s in d[k]] for k in ("train", "valid", "test"))
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        raise ValueError(f"{file} is not {what}: {type(exc).__name__}: {exc}") from exc
+
+
+def _checked_roll(a, file):
+    a = np.asarray(a)
+    if a.ndim != 2 or a.shape[1] != N_NOTES or a.dtype.kind not in "biuf":
+        raise ValueError(f"a piece of shape {a.shape} and dtype {a.dtype}, not (T, 88) "
+                         "real numbers")
+    return np.ascontiguousarray(a, dtype=np.float32)

@@ -27,5 +27,6 @@ def data_home(subfolder: str | None = None, path=None, *, extra=(), hint: str = 
     for folder in candidates:
         if folder.exists() and (contains is None or contains(folder)):
             return folder
-    looked = ", ".join(str(c) for c in candidates) or "nowhere (no path given and $SKDEEP_DATA unset)"
+    looked = (", ".join(str(c) for c in candidates)
+              or "nowhere (no path given and $SKDEEP_DATA unset)")
     raise FileNotFoundError(f"Data not found; looked in {looked}. {hint}".strip())

@@ -2,16 +2,15 @@
 and IMDB reviews."""
 from __future__ import annotations
 
-import gzip
 import numbers
 import pathlib
-import pickle
 import re
 
 import numpy as np
 from sklearn.utils import Bunch
 
 from ._paths import data_home
+from ._safe_pickle import read_pickles
 
 __all__ = ["load_atis", "load_atis_iob", "load_rt_polarity", "load_imdb"]
 
@@ -96,20 +95,25 @@ def load_atis(fold=3, path=None):
     filename = _atis_fold_file(folder, fold)
     if filename is None:  # an explicit path without the file
         raise FileNotFoundError(f"No atis.fold{fold}.pkl.gz in {folder}. {_ATIS_HINT}")
-    try:
-        with gzip.open(filename, "rb") as f:
-            # Python 2 pickles of numpy arrays: latin1 reads their byte strings unchanged.
-            train, valid, test, dicts = pickle.load(f, encoding="latin1")
-    except (EOFError, OSError, pickle.UnpicklingError, ValueError) as exc:
-        raise ValueError(f"{filename} is not a readable ATIS fold pickle "
-                         f"(truncated or corrupt?): {exc}") from exc
+    what = "a readable ATIS fold pickle (train, valid, test, dicts)"
+    # Python 2 pickles of numpy arrays: latin1 reads their byte strings unchanged.
+    data = read_pickles(filename, what=what, encoding="latin1")
 
     def split(part):
-        return tuple([np.asarray(seq, dtype=np.int64) for seq in column] for column in part)
+        words, tables, labels = ([np.asarray(seq, dtype=np.int64) for seq in column]
+                                 for column in part)
+        if not len(words) == len(tables) == len(labels):
+            raise ValueError("its word, table and label columns differ in length")
+        return words, tables, labels
 
-    words2idx, tables2idx, labels2idx = (dict(dicts[k]) for k in
-                                         ("words2idx", "tables2idx", "labels2idx"))
-    return Bunch(train=split(train), valid=split(valid), test=split(test),
+    try:
+        train, valid, test, dicts = data
+        words2idx, tables2idx, labels2idx = (dict(dicts[k]) for k in
+                                             ("words2idx", "tables2idx", "labels2idx"))
+        train, valid, test = split(train), split(valid), split(test)
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        raise ValueError(f"{filename} is not {what}: {type(exc).__name__}: {exc}") from exc
+    return Bunch(train=train, valid=valid, test=test,
                  words2idx=words2idx, tables2idx=tables2idx, labels2idx=labels2idx,
                  idx2word={i: w for w, i in words2idx.items()},
                  idx2table={i: t for t, i in tables2idx.items()},
@@ -187,18 +191,21 @@ def load_atis_iob(path=None, subset="train", with_intent=False):
         raise ValueError(f"with_intent=True needs a .w-intent.iob file, got {filename}")
 
     words, tags, intents = [], [], []
-    with open(filename, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            left, tab, right = line.partition("\t")
-            w, t = left.split(), right.split()
-            if not tab or len(w) != len(t) or len(w) < 2 or w[0] != "BOS" or w[-1] != "EOS":
-                raise ValueError(f"{filename}, line {number}: expected 'BOS words EOS<TAB>tags' "
-                                 f"with one tag per word, got {line.rstrip()!r}")
-            words.append(w[1:-1])
-            tags.append(t[1:-1])
-            intents.append(t[-1])
+    try:
+        lines = filename.read_text(encoding="utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{filename} is not a UTF-8 text file (corrupt?): {exc}") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        left, tab, right = line.partition("\t")
+        w, t = left.split(), right.split()
+        if not tab or len(w) != len(t) or len(w) < 2 or w[0] != "BOS" or w[-1] != "EOS":
+            raise ValueError(f"{filename}, line {number}: expected 'BOS words EOS<TAB>tags' "
+                             f"with one tag per word, got {line.rstrip()!r}")
+        words.append(w[1:-1])
+        tags.append(t[1:-1])
+        intents.append(t[-1])
     if with_intent:
         return words, tags, intents
     return words, tags
@@ -206,15 +213,21 @@ def load_atis_iob(path=None, subset="train", with_intent=False):
 
 def _read_lines(filename, encoding):
     data = pathlib.Path(filename).read_bytes()
-    if encoding is None:
-        # The original files are Windows-1252; a UTF-8 re-encoding decodes strictly as UTF-8,
-        # while the original bytes (e.g. 0xe9 for 'é') do not.
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252")
-    else:
-        text = data.decode(encoding)
+    try:
+        if encoding is None:
+            # The original files are Windows-1252; a UTF-8 re-encoding decodes strictly as
+            # UTF-8, while the original bytes (e.g. 0xe9 for 'é') do not.
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252")
+        else:
+            text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        # Still a UnicodeDecodeError (a ValueError), now naming the file.
+        hint = "corrupt?" if encoding is None else "pass another encoding=..."
+        raise UnicodeDecodeError(exc.encoding, exc.object, exc.start, exc.end,
+                                 f"{exc.reason}, in {filename} ({hint})") from exc
     # Split on '\n' only: str.splitlines() would also break at characters such as U+0085
     # that a latin-1 reading of byte 0x85 produces inside lines.
     lines = text.split("\n")
@@ -267,6 +280,10 @@ def load_rt_polarity(path=None, encoding=None):
         raise FileNotFoundError(f"No {' or '.join(missing)} in {folder}. {_RT_HINT}")
     pos = _read_lines(folder / names[0], encoding)
     neg = _read_lines(folder / names[1], encoding)
+    for name, lines in zip(names, (pos, neg)):
+        if not any(line.strip() for line in lines):
+            raise ValueError(f"{folder / name} is empty: it should hold one review snippet "
+                             f"per line (5,331 in the original release). {_RT_HINT}")
     y = np.concatenate([np.ones(len(pos), dtype=np.int64), np.zeros(len(neg), dtype=np.int64)])
     return pos + neg, y
 
@@ -285,19 +302,27 @@ def _natural_key(p):
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", p.name)]
 
 
+def _read_review(path):
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not a UTF-8 text file (corrupt?): {exc}") from exc
+
+
 def _load_imdb_pickle(filename, subset):
     """The tutorial's ``imdb.pkl``: two pickles in a row, (train_x, train_y) then
     (test_x, test_y), where x is a list of lists of word ids."""
-    opener = gzip.open if filename.suffix == ".gz" else open
+    what = "the tutorial's imdb.pkl (two pickled (sequences, labels) pairs)"
+    train, test = read_pickles(filename, 2, what=what, encoding="latin1")
     try:
-        with opener(filename, "rb") as f:
-            train = pickle.load(f, encoding="latin1")
-            test = pickle.load(f, encoding="latin1")
-    except (EOFError, OSError, pickle.UnpicklingError, ValueError) as exc:
-        raise ValueError(f"{filename} is not the tutorial's imdb.pkl (two pickled "
-                         f"(sequences, labels) pairs): {exc}") from exc
-    x, y = train if subset == "train" else test
-    return [np.asarray(s, dtype=np.int64) for s in x], np.asarray(y, dtype=np.int64)
+        x, y = train if subset == "train" else test
+        x = [np.asarray(s, dtype=np.int64) for s in x]
+        y = np.asarray(y, dtype=np.int64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{filename} is not {what}: {exc}") from exc
+    if y.ndim != 1 or len(x) != len(y) or any(s.ndim != 1 for s in x):
+        raise ValueError(f"{filename} is not {what}: its sequences and labels do not match.")
+    return x, y
 
 
 def load_imdb(path=None, subset="train"):
@@ -356,7 +381,7 @@ def load_imdb(path=None, subset="train"):
             raise FileNotFoundError(f"{sub} is missing: an aclImdb folder has "
                                     f"{subset}/pos and {subset}/neg. {_IMDB_HINT}")
         files = sorted(sub.glob("*.txt"), key=_natural_key)
-        texts += [p.read_text(encoding="utf-8") for p in files]
+        texts += [_read_review(p) for p in files]
         labels += [value] * len(files)
     if not texts:
         raise FileNotFoundError(f"No review files (*.txt) in {root / subset}/pos or /neg.")

@@ -63,9 +63,11 @@ def hmc_move(pos, energy, stepsize, n_steps, generator=None):
     with torch.no_grad():
         vel = torch.randn(pos.shape, generator=generator, device=pos.device, dtype=pos.dtype)
         new_pos, new_vel = leapfrog(pos, vel, stepsize, n_steps, energy)
-        accept = metropolis_accept(hamiltonian(pos, vel, energy),
-                                   hamiltonian(new_pos, new_vel, energy), generator)
-        # a NaN/inf proposal is never accepted (exp(nan) >= u is False already)
+        h_new = hamiltonian(new_pos, new_vel, energy)
+        accept = metropolis_accept(hamiltonian(pos, vel, energy), h_new, generator)
+        # A proposal with a NaN/inf energy or position is never accepted: exp(nan) >= u is
+        # False already, but an energy of -inf would be accepted and trap the chain there.
+        accept &= torch.isfinite(h_new) & torch.isfinite(new_pos).all(dim=1)
         return torch.where(accept[:, None], new_pos, pos), accept
 
 

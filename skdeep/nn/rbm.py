@@ -222,7 +222,7 @@ def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
                                         dtype=mean.dtype)
     pre2 = hidden_preactivation(V2, W, b_hid)
     H2 = torch.sigmoid(pre2)
-    v_neg, h_neg = V2[n_pos:], H2[n_pos:]
+    h_neg = H2[n_pos:]
     new_chain = bernoulli(h_neg, generator)
     cost = None
     if return_cost:

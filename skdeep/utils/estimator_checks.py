@@ -42,19 +42,23 @@ _EXPECTED: dict[str, dict[str, str]] = {
 CHECK_PARAMS: dict[str, dict] = {
     "MLPClassifier": {"hidden_layer_sizes": (20,), "max_iter": 100},
     "BernoulliRBM": {"n_components": 8, "n_iter": 3},
-    "DBNTransformer": {"hidden_layer_sizes": (8, 4), "pretrain_epochs": 2},
-    "DBNClassifier": {"hidden_layer_sizes": (8,), "pretrain_epochs": 2, "max_iter": 100,
-                      "learning_rate": 0.01},
+    "DBNTransformer": {"hidden_layer_sizes": (8, 4), "pretrain_n_iter": 2},
+    "DBNClassifier": {"hidden_layer_sizes": (8,), "pretrain_n_iter": 2, "max_iter": 100,
+                      "learning_rate_init": 0.01},
     # real-valued check data: the linear output layer (cross-entropy needs X in [0, 1])
-    "DeepAutoencoder": {"hidden_layer_sizes": (8, 4), "pretrain_epochs": 2, "max_iter": 5,
+    "DeepAutoencoder": {"hidden_layer_sizes": (8, 4), "pretrain_n_iter": 2, "max_iter": 5,
                         "loss": "squared_error"},
     # The checks feed real-valued data outside [0, 1], which the autoencoders' default
     # cross-entropy refuses with a ValueError; squared error is the option made for it.
     "DenoisingAutoencoder": {"n_components": 4, "max_iter": 5, "loss": "squared_error"},
-    "SdATransformer": {"hidden_layer_sizes": (6, 4), "pretrain_epochs": 3,
+    "SdATransformer": {"hidden_layer_sizes": (6, 4), "pretrain_max_iter": 3,
                        "loss": "squared_error"},
-    "SdAClassifier": {"hidden_layer_sizes": (16,), "pretrain_epochs": 2,
+    "SdAClassifier": {"hidden_layer_sizes": (16,), "pretrain_max_iter": 2,
                       "loss": "squared_error", "max_iter": 100},
+    "DBNRegressor": {"hidden_layer_sizes": (16,), "pretrain_n_iter": 2, "max_iter": 100,
+                     "learning_rate_init": 0.01},
+    "SdARegressor": {"hidden_layer_sizes": (16,), "pretrain_max_iter": 2,
+                     "loss": "squared_error", "max_iter": 100, "learning_rate_init": 0.01},
     # The checks' tables are not images: image_shape=None treats each row as an image
     # one pixel high, and 1x1 kernels without pooling fit any width (same code paths).
     "LeNetClassifier": {"n_kernels": (4, 4), "image_shape": None, "kernel_sizes": 1,

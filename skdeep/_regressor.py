@@ -1,0 +1,284 @@
+"""Regressors on the network classifiers' machinery: the DBN and the SdA with a linear output.
+
+:class:`NeuralNetRegressor` is not a classifier, but it fits through the very same
+``NeuralNetClassifier._fit_encoded`` (optimizer, regularisation, schedules, early stopping,
+``warm_start``), changing only what is regression-specific: float targets, standardised
+inside; the loss, half the mean squared error; the validation score, R²; and ``predict``,
+which maps the network's outputs back to the scale of ``y``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.base import RegressorMixin
+from sklearn.model_selection import train_test_split
+
+from ._classifier import NeuralNetClassifier, _weights
+from .autoencoder import _STACK_CONSTRAINTS, SdAClassifier, _SdAStackMixin
+from .base import DeepEstimator
+from .dbn import DBNClassifier
+
+__all__ = ["DBNRegressor", "NeuralNetRegressor", "SdARegressor"]
+
+_NN = NeuralNetClassifier
+
+
+class NeuralNetRegressor(RegressorMixin, DeepEstimator):
+    """Base class of skdeep's network regressors (not used directly).
+
+    Subclasses supply ``__init__``, ``_build_module`` (whose ``n_classes`` argument is
+    the number of outputs; the last layer must be linear) and optionally ``_pretrain``,
+    exactly as for :class:`~skdeep._classifier.NeuralNetClassifier`, whose fitting
+    machinery is shared.
+    """
+
+    _parameter_constraints: dict = dict(_NN._parameter_constraints)
+
+    # the classifiers' machinery, shared rather than copied
+    _fit_encoded = _NN._fit_encoded
+    _training_data = _NN._training_data
+    _check_chunk = _NN._check_chunk
+    _to_device = _NN._to_device
+    _make_optimizer = _NN._make_optimizer
+    _lr_schedule = _NN._lr_schedule
+    _prepare_input = _NN._prepare_input
+    _check_input_shape = _NN._check_input_shape
+    _pretrain = _NN._pretrain
+
+    _target_dtype = torch.float32
+
+    def _loss(self, module, xb, yb):
+        out = module(self._prepare_input(xb))
+        loss = 0.5 * torch.mean((out - yb) ** 2)
+        if self.l1:
+            loss = loss + self.l1 * sum(w.abs().sum() for w in _weights(module))
+        return loss
+
+    def _validation_score(self, module, Xv, yv):
+        """R² averaged over the outputs (as :func:`sklearn.metrics.r2_score`)."""
+        chunk = self._inference_chunk_size
+        pred = torch.cat([module(self._prepare_input(Xv[s:s + chunk]))
+                          for s in range(0, Xv.shape[0], chunk)])
+        ss_res = ((yv - pred) ** 2).sum(0)
+        ss_tot = ((yv - yv.mean(0)) ** 2).sum(0)
+        r2 = torch.where(ss_tot > 0, 1 - ss_res / ss_tot.clamp_min(1e-30),
+                         (ss_res == 0).to(pred.dtype))
+        return r2.mean().item()
+
+    def _set_outputs(self, outputs):
+        self.n_outputs_ = len(outputs)
+
+    def _scale_y(self, y):
+        return ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        """Pretrain, then finetune on ``(X, y)`` with half the mean squared error.
+
+        The targets are standardised inside (``y_mean_``, ``y_scale_``) and the network
+        fits the standardised values; :meth:`predict` maps its outputs back.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Numeric targets.
+        X_val, y_val : array-like, optional
+            A validation set to stop on (scored by R²); it replaces the
+            ``validation_fraction`` hold-out of ``early_stopping``.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        if (X_val is None) != (y_val is None):
+            raise ValueError("Pass both X_val and y_val, or neither.")
+        X, y = self._validate_Xy(X, y, reset=True, multi_output=True, y_numeric=True)
+        self._check_input_shape(X)
+        y = np.asarray(y, dtype=np.float64)
+        one_d = y.ndim == 1
+        Y = y.reshape(-1, 1) if one_d else y
+        warm = self.warm_start and hasattr(self, "module_")
+        if warm and Y.shape[1] != self.n_outputs_:
+            raise ValueError(f"warm_start=True needs y with {self.n_outputs_} output(s), "
+                             f"as in the earlier fit; got {Y.shape[1]}.")
+        if not warm:
+            self.y_mean_ = Y.mean(axis=0)
+            scale = Y.std(axis=0)
+            self.y_scale_ = np.where(scale > 0, scale, 1.0)
+        Y = self._scale_y(Y)
+        if X_val is not None:
+            X_val = self._validate_X(X_val, reset=False)
+            Y_val = np.asarray(y_val, dtype=np.float64)
+            Y_val = Y_val.reshape(-1, 1) if Y_val.ndim == 1 else Y_val
+            if Y_val.shape != (X_val.shape[0], Y.shape[1]):
+                raise ValueError(f"y_val must have shape {(X_val.shape[0], Y.shape[1])} "
+                                 f"(one row per X_val sample); got {Y_val.shape}.")
+            Y_val = self._scale_y(Y_val)
+        elif self.early_stopping:
+            n_val = max(1, int(round(self.validation_fraction * X.shape[0])))
+            if X.shape[0] - n_val < 1:
+                raise ValueError(
+                    f"early_stopping needs more than {X.shape[0]} sample(s) to hold out a "
+                    "validation set; lower validation_fraction or add data.")
+            X, X_val, Y, Y_val = train_test_split(X, Y, test_size=n_val,
+                                                  random_state=self._seed())
+        else:
+            Y_val = None
+        self._fit_encoded(X, Y, np.arange(Y.shape[1]), X_val, Y_val, warm=warm,
+                          max_iter=self.max_iter, incremental=False)
+        self._y_1d = one_d
+        return self
+
+    def predict(self, X):
+        """Predicted targets, in the scale of ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for a 1-D ``y``, else (n_samples, n_outputs)
+        """
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        self._check_input_shape(X)
+        out = self._predict_batched(X, lambda m, xb: m(xb), self.module_,
+                                    prepare=self._prepare_input)
+        pred = np.asarray(out, dtype=np.float64) * self.y_scale_ + self.y_mean_
+        return pred.ravel() if self._y_1d else pred
+
+    def _rebuild_module(self, name):
+        if name != "module_":
+            return None
+        return self._seeded_build(0, lambda gen: self._build_module(
+            self.n_features_in_, self.n_outputs_, gen))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+class DBNRegressor(NeuralNetRegressor):
+    """The deep belief network with a linear output, finetuned on squared error.
+
+    Greedy layer-wise RBM pretraining exactly as :class:`DBNClassifier` (Bernoulli
+    visible units: scale ``X`` to [0, 1], e.g. with
+    :class:`~sklearn.preprocessing.MinMaxScaler`), then a sigmoid MLP initialised from the
+    RBMs, with a linear output layer of one unit per target, finetuned by
+    backpropagation on half the mean squared error.
+
+    The targets are standardised inside: each column of ``y`` is centred by its mean and
+    divided by its standard deviation (1 where that is 0) before training, and
+    :meth:`predict` maps the outputs back. Without it the sigmoid network, finetuned with
+    the classifiers' small step sizes, would mostly learn the targets' mean, whatever
+    their scale.
+
+    Parameters
+    ----------
+    hidden_layer_sizes, k, persistent, pretrain_n_iter, pretrain_learning_rate, \
+pretrain_batch_size
+        RBM pretraining, as in :class:`DBNClassifier`.
+    learning_rate_init, batch_size, max_iter, solver, momentum, l1, alpha, \
+learning_rate, power_t, nesterovs_momentum, beta_1, beta_2, epsilon
+        Finetuning, as in :class:`DBNClassifier`.
+    early_stopping, validation_fraction, n_iter_no_change, tol, shuffle, warm_start
+        As in :class:`DBNClassifier`; the validation score is R².
+    device, precision, compile, max_device_memory, random_state, verbose
+        As in :class:`DBNClassifier`.
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+    y_mean_, y_scale_ : ndarray of shape (n_outputs,)
+        The mean and standard deviation (1 where it is 0) the targets were standardised
+        with.
+    n_features_in_, n_iter_, loss_curve_, validation_scores_, best_validation_score_, \
+device_, module_, pretrain_loss_curves_
+        As in :class:`DBNClassifier`; ``loss_curve_`` is on the standardised targets.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.preprocessing import MinMaxScaler
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skdeep import DBNRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> reg = make_pipeline(MinMaxScaler(), DBNRegressor(
+    ...     (32,), pretrain_n_iter=5, learning_rate_init=0.01, max_iter=100, random_state=0))
+    >>> reg.fit(X_train, y_train).score(X_test, y_test) > 0.2
+    True
+    """
+
+    _parameter_constraints: dict = DBNClassifier._parameter_constraints
+
+    __init__ = DBNClassifier.__init__
+    _pretrain = DBNClassifier._pretrain
+    _build_module = DBNClassifier._build_module
+    coefs_ = DBNClassifier.coefs_
+    intercepts_ = DBNClassifier.intercepts_
+
+
+class SdARegressor(_SdAStackMixin, NeuralNetRegressor):
+    """Stacked denoising autoencoders with a linear output, finetuned on squared error.
+
+    Greedy denoising-autoencoder pretraining exactly as :class:`SdAClassifier`, then the
+    stack plus a linear output layer of one unit per target, finetuned by backpropagation
+    on half the mean squared error. With real-valued ``X`` (standardised features), use
+    ``loss="squared_error"`` for the pretraining reconstruction; the default
+    cross-entropy needs ``X`` in [0, 1].
+
+    The targets are standardised inside: each column of ``y`` is centred by its mean and
+    divided by its standard deviation (1 where that is 0) before training, and
+    :meth:`predict` maps the outputs back.
+
+    Parameters
+    ----------
+    hidden_layer_sizes, corruption_levels, loss, pretrain_max_iter, \
+pretrain_learning_rate_init, pretrain_batch_size
+        Pretraining, as in :class:`SdAClassifier`.
+    learning_rate_init, batch_size, max_iter, solver, momentum, l1, alpha, \
+learning_rate, power_t, nesterovs_momentum, beta_1, beta_2, epsilon
+        Finetuning, as in :class:`SdAClassifier`.
+    early_stopping, validation_fraction, n_iter_no_change, tol, shuffle, warm_start
+        As in :class:`SdAClassifier`; the validation score is R².
+    device, precision, compile, max_device_memory, random_state, verbose
+        As in :class:`SdAClassifier`.
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets.
+    y_mean_, y_scale_ : ndarray of shape (n_outputs,)
+        The mean and standard deviation (1 where it is 0) the targets were standardised
+        with.
+    n_features_in_, n_iter_, loss_curve_, validation_scores_, best_validation_score_, \
+device_, module_, pretrain_loss_curves_
+        As in :class:`SdAClassifier`; ``loss_curve_`` is on the standardised targets.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skdeep import SdARegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> reg = make_pipeline(StandardScaler(), SdARegressor(
+    ...     (32,), loss="squared_error", pretrain_max_iter=5, max_iter=100, random_state=0))
+    >>> reg.fit(X_train, y_train).score(X_test, y_test) > 0.2
+    True
+    """
+
+    _parameter_constraints: dict = {**_NN._parameter_constraints, **_STACK_CONSTRAINTS}
+
+    __init__ = SdAClassifier.__init__
+    _check_input_shape = SdAClassifier._check_input_shape
+    _pretrain = SdAClassifier._pretrain
+    _build_module = SdAClassifier._build_module
