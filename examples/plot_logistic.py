@@ -23,7 +23,7 @@ X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=0.25,
 X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, test_size=0.2,
                                               random_state=0, stratify=y_train)
 
-clf = LogisticClassifier(max_iter=40, random_state=0)
+clf = LogisticClassifier(learning_rate_init=0.03, max_iter=40, random_state=0)
 clf.fit(X_fit, y_fit, X_val=X_val, y_val=y_val)
 print(f"test accuracy {clf.score(X_test, y_test):.3f} after {clf.n_iter_} epochs "
       f"(best validation accuracy {clf.best_validation_score_:.3f})")

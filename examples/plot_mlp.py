@@ -20,8 +20,9 @@ X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=0.25,
                                                     random_state=0, stratify=y)
 
-params = dict(hidden_layer_sizes=(100,), activation="tanh", alpha=1e-4, max_iter=300,
-              early_stopping=True, random_state=0)
+params = dict(hidden_layer_sizes=(100,), activation="tanh", alpha=1e-4,
+              learning_rate_init=0.003, max_iter=300, early_stopping=True,
+              n_iter_no_change=20, random_state=0)
 ours = MLPClassifier(**params).fit(X_train, y_train)
 theirs = SklearnMLP(**params).fit(X_train, y_train)
 print(f"skdeep MLPClassifier:  test accuracy {ours.score(X_test, y_test):.3f}")
