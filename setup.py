@@ -19,12 +19,14 @@ setup(
         "torch>=2.1,<3",
         "joblib>=1.2",
         "tqdm>=4.60",
+        # the reproduce job's figures are part of its output, not an extra
+        "matplotlib>=3.6",
     ],
     extras_require={
         "test": ["pytest>=7", "pytest-xdist>=3", "pandas>=1.5", "mido>=1.3",
                  "psutil>=5.9", "skops>=0.10", "dask[distributed]>=2024.1",
                  "ruff>=0.6"],
-        "docs": ["sphinx>=7", "numpydoc>=1.6", "matplotlib>=3.6"],
+        "docs": ["sphinx>=7", "numpydoc>=1.6", "matplotlib>=3.6", "sphinx-gallery>=0.15"],
         "plot": ["matplotlib>=3.6"],
         "midi": ["mido>=1.3"],
         "distributed": ["dask[distributed]>=2024.1"],
