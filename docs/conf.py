@@ -22,14 +22,12 @@ extensions = [
 ]
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py",
-                    "auto_examples/*.zip"]
+exclude_patterns = ["_build"]
 
 # The example gallery: examples/plot_*.py run at build time, their figures on the pages.
 # SKDEEP_GALLERY says which run: "all" (the default) every example whose data is found,
-# "quick" the fast ones listed below (the test suite's docs build, about a minute on two
-# cores), "off" none (the pages still show the code). An example that is not run keeps
-# its page, without output.
+# "quick" the faster ones listed in gallery_order.py (the test suite's docs build), "off"
+# none. An example that is not run keeps its page, with its code and without output.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gallery_order import CHAPTERS, NEEDS_DATA, QUICK  # noqa: E402
 

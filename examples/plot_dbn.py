@@ -8,12 +8,14 @@ features for a logistic regression, the tutorial's finetuned DBN
 top RBM, then a top-down pass through the directed layers.
 """
 import matplotlib.pyplot as plt
+import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
 from skdeep import DBNClassifier, DBNTransformer
+from skdeep.plotting import plot_learning_curve, plot_samples
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=0.25,
@@ -35,14 +37,15 @@ dbn = DBNTransformer((256, 128), pretrain_n_iter=20, pretrain_learning_rate=0.1,
 samples = dbn.sample(20, n_gibbs=1000, random_state=0)
 reconstructions = dbn.inverse_transform(dbn.transform(X_test[:20]))
 
-fig, axes = plt.subplots(3, 20, figsize=(12, 2.2))
-for i in range(20):
-    axes[0, i].imshow(X_test[i].reshape(8, 8), cmap="gray", vmin=0, vmax=1)
-    axes[1, i].imshow(reconstructions[i].reshape(8, 8), cmap="gray", vmin=0, vmax=1)
-    axes[2, i].imshow(samples[i].reshape(8, 8), cmap="gray", vmin=0, vmax=1)
-for ax in axes.ravel():
-    ax.set_axis_off()
-for row, title in enumerate(["test digits", "up-down reconstructions", "DBN samples"]):
-    axes[row, 0].set_title(title, loc="left", fontsize=9)
-fig.subplots_adjust(wspace=0.05, hspace=0.4)
+# %%
+# Test digits, their up-down reconstructions and samples of the generative DBN, one row
+# each; then the finetuned classifier's learning curve and its per-layer pretraining.
+fig, ax = plt.subplots(figsize=(10, 2))
+plot_samples(np.stack([X_test[:20], np.clip(reconstructions, 0, 1), samples]), (8, 8),
+             ax=ax, title="test digits / up-down reconstructions / DBN samples")
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+plot_learning_curve(clf, ax=axes[0], title="DBNClassifier finetuning")
+plot_learning_curve(clf, stage="pretrain", ax=axes[1], title="greedy pretraining (CD-1)")
+fig.tight_layout()
 plt.show()

@@ -15,12 +15,13 @@ from sklearn.pipeline import make_pipeline
 
 from skdeep import LSTMSentiment
 from skdeep.datasets import load_rt_polarity
+from skdeep.plotting import plot_learning_curve
 from skdeep.text import TextVectorizer
 
 texts, y = load_rt_polarity()
 X_train, X_test, y_train, y_test = train_test_split(texts, y, test_size=0.2,
                                                     stratify=y, random_state=0)
-model = make_pipeline(TextVectorizer(), LSTMSentiment(random_state=0, verbose=1))
+model = make_pipeline(TextVectorizer(), LSTMSentiment(random_state=0))
 model.fit(X_train, y_train)
 print(f"test accuracy: {model.score(X_test, y_test):.3f}")
 for text, p in zip(["a gorgeous , witty , moving film .", "a tedious mess ."],
@@ -28,11 +29,5 @@ for text, p in zip(["a gorgeous , witty , moving film .", "a tedious mess ."],
                                         "a tedious mess ."])[:, 1]):
     print(f"P(positive) = {p:.2f}  {text}")
 
-lstm = model[-1]
-fig, ax = plt.subplots(1, 2, figsize=(8, 3))
-ax[0].plot(lstm.loss_curve_, "o-")
-ax[0].set(xlabel="epoch", ylabel="training loss")
-ax[1].plot(lstm.validation_scores_, "o-")
-ax[1].set(xlabel="epoch", ylabel="held-out accuracy")
-fig.tight_layout()
+plot_learning_curve(model, title="LSTMSentiment: loss and held-out accuracy")
 plt.show()

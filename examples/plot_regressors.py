@@ -45,9 +45,7 @@ for col, (name, model) in enumerate(models.items()):
     if name == "ridge":
         axes[1, col].set_axis_off()
     else:
-        # the fitted network: inside the target transformer and/or the pipeline
-        est = getattr(pipe, "regressor_", pipe)
-        est = est[-1] if hasattr(est, "steps") else est
-        plot_learning_curve(est, ax=axes[1, col], title=f"{name} finetuning")
+        # the pipeline's network (inside the target transformer for the MLP)
+        plot_learning_curve(pipe, ax=axes[1, col], title=f"{name} finetuning")
 fig.tight_layout()
 plt.show()

@@ -14,6 +14,7 @@ import numpy as np
 
 from skdeep.metrics import frame_accuracy
 from skdeep.music import RNNRBM
+from skdeep.plotting import plot_piano_roll
 
 N_NOTES = 24
 CHORDS = [(0, 4, 7), (5, 9, 12), (7, 11, 14), (0, 4, 7)]   # I, IV, V, I (semitones)
@@ -49,9 +50,6 @@ samples = model.sample(64, n_samples=2, random_state=1)
 fig, axes = plt.subplots(3, 1, figsize=(8, 6), sharex=True)
 for ax, roll, title in zip(axes, [train[0], *samples], ["a training song", "sample 1",
                                                          "sample 2"]):
-    ax.imshow(roll.T, origin="lower", aspect="auto", cmap="gray_r", interpolation="nearest")
-    ax.set_title(title)
-    ax.set_ylabel("note")
-axes[-1].set_xlabel("frame")
+    plot_piano_roll(roll, lowest_note=0, ax=ax, title=title)
 fig.tight_layout()
 plt.show()

@@ -15,6 +15,7 @@ import numpy as np
 from skdeep import ElmanSlotFiller
 from skdeep.datasets import load_atis
 from skdeep.metrics import chunk_classification_report, chunk_f1_score
+from skdeep.plotting import plot_learning_curve
 
 atis = load_atis(fold=3)
 
@@ -27,7 +28,7 @@ def sentences(part):
 (X_train, y_train), (X_valid, y_valid), (X_test, y_test) = (
     sentences(p) for p in ("train", "valid", "test"))
 
-model = ElmanSlotFiller(max_iter=20, random_state=0, verbose=1)
+model = ElmanSlotFiller(max_iter=8, random_state=0)
 model.fit(X_train, y_train, X_val=X_valid, y_val=y_valid)
 y_pred = model.predict(X_test)
 print(f"test chunk F1: {100 * chunk_f1_score(y_test, y_pred):.2f}")
@@ -38,8 +39,5 @@ ids = [atis.words2idx.get(w, atis.words2idx["<UNK>"]) for w in sentence]
 for word, tag in zip(sentence, model.predict([ids])[0]):
     print(f"{word:10s} {tag}")
 
-fig, ax = plt.subplots(figsize=(5, 3))
-ax.plot(np.arange(1, model.n_iter_ + 1), model.validation_scores_, "o-")
-ax.set(xlabel="epoch", ylabel="validation chunk F1", title="ElmanSlotFiller on ATIS")
-fig.tight_layout()
+plot_learning_curve(model, title="ElmanSlotFiller on ATIS: validation chunk F1")
 plt.show()

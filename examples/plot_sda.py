@@ -14,6 +14,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
 from skdeep import SdAClassifier, SdATransformer
+from skdeep.plotting import plot_filters, plot_learning_curve
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=0.25,
@@ -29,11 +30,11 @@ pipe = make_pipeline(SdATransformer(hidden_layer_sizes=(300,), pretrain_max_iter
 pipe.fit(X_train, y_train)
 print(f"SdATransformer + LogisticRegression test accuracy: {pipe.score(X_test, y_test):.3f}")
 
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
-for i, curve in enumerate(clf.pretrain_loss_curves_):
-    axes[i].plot(range(1, len(curve) + 1), curve, marker="o")
-    axes[i].set_title(f"pretraining layer {i + 1}")
-    axes[i].set_xlabel("epoch")
-    axes[i].set_ylabel("reconstruction cross-entropy")
-plt.tight_layout()
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
+plot_learning_curve(clf, stage="pretrain", ax=axes[0],
+                    title="pretraining: reconstruction cross-entropy")
+plot_learning_curve(clf, ax=axes[1], title="finetuning")
+plot_filters(pipe[0].coefs_[0].T[:100], (8, 8), (10, 10), ax=axes[2],
+             title="SdATransformer's first-layer filters")
+fig.tight_layout()
 plt.show()

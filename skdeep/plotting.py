@@ -242,10 +242,11 @@ def plot_filters(weights, img_shape=None, tile_shape=None, *, tile_spacing=(1, 1
 
     Parameters
     ----------
-    weights : array-like of shape (n_filters, H * W) or (n_filters, ..., H, W), or a
-        fitted estimator with ``components_``
-        Convolution kernels of shape (n_out, n_in, H, W) are shown one (H, W) kernel per
-        tile.
+    weights : array-like or fitted estimator
+        Filters of shape (n_filters, H * W), or (n_filters, ..., H, W) such as convolution
+        kernels (n_out, n_in, H, W), shown one (H, W) kernel per tile; or an estimator
+        with ``components_`` (:class:`skdeep.BernoulliRBM`,
+        :class:`skdeep.DenoisingAutoencoder`).
     img_shape : tuple (H, W) or None, default=None
         None: the trailing two axes of a 3-D or 4-D ``weights``, else square images.
     tile_shape : tuple (rows, cols) or None, default=None
@@ -469,7 +470,7 @@ def plot_learning_curve(estimator, *, stage="auto", ax=None, title=None):
             ax.right_ax = right
         # below the axes: the two curves share the plot, and any corner may hide one
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
-                  ncol=len(handles), fontsize="small", frameon=False)
+                  ncol=min(len(handles), 2), fontsize="small", frameon=False)
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

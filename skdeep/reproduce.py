@@ -22,7 +22,18 @@ __all__ = ["main", "collect_rows"]
 
 
 def collect_rows():
-    """All :class:`~skdeep._reproduce._row.Row` objects, in table order."""
+    """All rows of the table (:class:`~skdeep._reproduce._row.Row`), in table order.
+
+    Returns
+    -------
+    list of Row
+
+    Examples
+    --------
+    >>> from skdeep.reproduce import collect_rows
+    >>> [row.model for row in collect_rows()][:2]
+    ['Logistic regression', 'MLP']
+    """
     from . import _reproduce
 
     rows = []
@@ -54,7 +65,31 @@ def _parser():
 
 
 def main(argv=None) -> int:
-    """Run the table; return the process exit code (non-zero if a row failed)."""
+    """Run the table and write it with its figures; return the exit code.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The command line (``python -m skdeep.reproduce --help`` lists it); None reads
+        ``sys.argv``.
+
+    Returns
+    -------
+    int
+        0, or 1 if a row failed (the others' results are written all the same).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from skdeep.reproduce import main
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> main(["--quick", "--models", "hmc", "--device", "cpu", "--out", str(out)])
+    ... # doctest: +ELLIPSIS
+    wrote ...results.html, ...results.md and ...results.csv (1 figure in ...figures)
+    0
+    >>> sorted(p.name for p in out.iterdir())
+    ['figures', 'results.csv', 'results.html', 'results.md']
+    """
     args = _parser().parse_args(argv)
     from tqdm.auto import tqdm
 
@@ -115,7 +150,7 @@ def main(argv=None) -> int:
     write_tables(out, results, args)
     n_figures = sum(p.endswith(".png") for r in results for p in r["figures"])
     print(f"wrote {out / 'results.html'}, {out / 'results.md'} and {out / 'results.csv'} "
-          f"({n_figures} figures in {out / 'figures'})")
+          f"({n_figures} figure{'' if n_figures == 1 else 's'} in {out / 'figures'})")
     return 1 if failed else 0
 
 

@@ -42,8 +42,8 @@ def test_public_classes_have_examples():
 
 def test_sphinx_build_warnings_as_errors(tmp_path):
     """The docs build with warnings as errors, running the quick part of the example
-    gallery (SKDEEP_GALLERY=quick: the examples listed in docs/gallery_order.py, about a
-    minute on two cores; a plain build runs every example)."""
+    gallery (SKDEEP_GALLERY=quick: the examples listed in docs/gallery_order.py, under a
+    minute on two idle cores; a plain build runs every example)."""
     if shutil.which("sphinx-build") is None and importlib.util.find_spec("sphinx") is None:
         pytest.skip("the docs extra is not installed")
     pytest.importorskip("numpydoc")
