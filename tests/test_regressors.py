@@ -117,3 +117,15 @@ def test_early_stopping_scores_r2(diabetes):
     assert len(reg.validation_scores_) == reg.n_iter_
     assert -1 < reg.best_validation_score_ <= 1
     assert not hasattr(reg, "classes_")
+
+
+@pytest.mark.parametrize("cls", [DBNRegressor, SdARegressor])
+def test_defaults_learn_more_than_the_mean(cls, diabetes):
+    """With nothing but the hidden sizes set, the regressors beat predicting the mean
+    (the failure users of other DBN libraries report: constant predictions)."""
+    X_train, X_test, y_train, y_test = diabetes
+    scaler = MinMaxScaler().fit(X_train)
+    reg = cls((32,), random_state=0).fit(scaler.transform(X_train), y_train)
+    pred = reg.predict(scaler.transform(X_test))
+    assert np.std(pred) > 0.5 * np.std(y_test)
+    assert reg.score(scaler.transform(X_test), y_test) > 0.3
