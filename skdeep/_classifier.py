@@ -23,7 +23,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ._engine.batches import StreamingSource
 from ._engine.device import thread_limit
-from ._engine.loop import train
+from ._engine.loop import Stages, train
 from ._engine.optim import (
     SCHEDULES,
     LearningRateSchedule,
@@ -281,6 +281,7 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
     def _fit_encoded(self, X, y_enc, classes, X_val, y_val_enc, *, warm, max_iter,
                      incremental):
         device = self._resolve_device()
+        stages = Stages()
         seed = self._seed() if not incremental or not warm else (
             self._seed_ + self.t_ % 2_147_483_647)
         with thread_limit():
@@ -289,7 +290,14 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
                 # exactly as it was.
                 module = copy.deepcopy(self.module_).to(device)
             else:
-                pre = self._pretrain(X, device, seed)
+                # the pretraining stages and the finetuning are one fit: a Ctrl-C in
+                # pretraining skips the rest (see Stages)
+                self._fit_stages = stages = Stages()
+                try:
+                    pre = self._pretrain(X, device, seed)
+                finally:
+                    del self._fit_stages
+                max_iter = stages.epochs(max_iter)
                 extra = (pre,) if pre is not None else ()
                 module = self._seeded_build(seed, lambda gen: self._build_module(
                     X.shape[1], len(classes), gen, *extra))
@@ -366,7 +374,8 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
         prev_val = (list(self.validation_scores_ or []) if warm
                     and hasattr(self, "validation_scores_") else [])
         self.loss_curve_ = prev_loss + history.loss_curve
-        self.n_iter_ = (self.n_iter_ if warm else 0) + history.n_iter
+        # as scikit-learn's MLP: the epochs of this fit (loss_curve_ holds them all)
+        self.n_iter_ = history.n_iter
         self.t_ = (self.t_ if warm else 0) + history.n_iter * X.shape[0]
         if X_val is not None:
             self.validation_scores_ = prev_val + history.validation_scores
@@ -375,6 +384,8 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
         self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else np.inf
+        if not warm and stages.interrupted:
+            history.stop_reason = "interrupted"
         self.stop_reason_ = history.stop_reason
         if not incremental:
             self._warn_if_not_converged(history, max_iter)

@@ -156,6 +156,22 @@ class DeepEstimator(BaseEstimator):
         return torch.cat(outputs).numpy().astype(np_dtype, copy=False)
 
     # ------------------------------------------------------------------ reporting
+    def _set_history(self, history, *, stop_reason=None) -> None:
+        """The fitted history attributes every estimator has, with the same types.
+
+        ``history`` is a :class:`~skdeep._engine.loop.History` or a
+        :class:`~skdeep._engine.loop.Stages` (a multi-stage fit: its epochs and losses
+        over all stages). ``n_iter_`` is the epochs actually run; the validation
+        attributes are None without a validation set, as in scikit-learn's MLP.
+        """
+        self.n_iter_ = int(history.n_iter)
+        self.loss_curve_ = list(history.loss_curve)
+        scores = getattr(history, "validation_scores", None)
+        self.validation_scores_ = list(scores) if scores else None
+        self.best_validation_score_ = (getattr(history, "best_validation_score", None)
+                                       if scores else None)
+        self.stop_reason_ = stop_reason or history.stop_reason
+
     def _warn_if_not_converged(self, history, max_iter):
         if history.stop_reason == "max_iter":
             warn_user(

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._classifier import NeuralNetClassifier
 from ._engine.device import thread_limit
-from ._engine.loop import train
+from ._engine.loop import Stages, train
 from ._engine.optim import make_optimizer
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
@@ -45,7 +45,8 @@ def _per_layer(value, n_layers, name):
 
 @torch.no_grad()
 def pretrain_rbm_stack(X, sizes, *, ks, epochs, learning_rate, batch_size, persistent,
-                       generator, init_generator, visible_units="bernoulli", verbose=0):
+                       generator, init_generator, visible_units="bernoulli", verbose=0,
+                       stages=None):
     """Greedy layer-wise training of a stack of RBMs on the device tensor ``X``.
 
     Each RBM is trained with CD-k (or PCD-k) on the hidden probabilities of the one below.
@@ -56,7 +57,11 @@ def pretrain_rbm_stack(X, sizes, *, ks, epochs, learning_rate, batch_size, persi
     -------
     rbms : list of RBMModule (on X's device)
     loss_curves : list of list of float
+
+    ``stages`` (a :class:`~skdeep._engine.loop.Stages`) records each layer's history;
+    after a Ctrl-C the remaining layers are built but not trained.
     """
+    stages = Stages() if stages is None else stages
     rbms, curves = [], []
     data = X
     for i, (size, k) in enumerate(zip(sizes, ks)):
@@ -77,9 +82,10 @@ def pretrain_rbm_stack(X, sizes, *, ks, epochs, learning_rate, batch_size, persi
         threads = (_n_threads_for(batch, data.shape[1], size)
                    if data.device.type == "cpu" else None)
         with _threads(threads):
-            history = train(module, step, (data,), batch_size=batch, max_iter=epochs,
-                            generator=generator, shuffle=True, stop_on_loss=False,
-                            verbose=verbose, desc=f"pretrain layer {i + 1}")
+            history = stages.record(train(
+                module, step, (data,), batch_size=batch, max_iter=stages.epochs(epochs),
+                generator=generator, shuffle=True, stop_on_loss=False, verbose=verbose,
+                desc=f"pretrain layer {i + 1}"))
         curves.append(history.loss_curve)
         rbms.append(module)
         if i < len(sizes) - 1:
@@ -216,15 +222,17 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         warn_if_outside_unit_interval(X, self)
         device = self._resolve_device()
         seed = self._seed()
+        stages = Stages()
         with thread_limit():
             rbms, curves = pretrain_rbm_stack(
                 as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_n_iter,
                 learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
                 persistent=self.persistent, generator=self._generator(seed, device),
                 init_generator=self._generator(seed + 1, "cpu"),
-                visible_units=self.visible_units, verbose=self.verbose)
+                visible_units=self.visible_units, verbose=self.verbose, stages=stages)
         self.module_ = _Stack(rbms).eval()
         self.pretrain_loss_curves_ = curves
+        self._set_history(stages)
         self._dtype = np.dtype(X.dtype)
         self.device_ = str(device)
         return self
@@ -477,7 +485,8 @@ class DBNClassifier(NeuralNetClassifier):
             as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_n_iter,
             learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
             persistent=self.persistent, generator=self._generator(seed, device),
-            init_generator=self._generator(seed + 1, "cpu"), verbose=self.verbose)
+            init_generator=self._generator(seed + 1, "cpu"), verbose=self.verbose,
+            stages=getattr(self, "_fit_stages", None))
         self.pretrain_loss_curves_ = curves
         return [(r.W.detach().cpu(), r.b_hid.detach().cpu()) for r in rbms]
 
@@ -690,14 +699,17 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
         init_gen = self._generator(seed + 1, "cpu")
         Xt = as_tensor(X, device)
         batch = min(self.batch_size, Xt.shape[0])
-        with thread_limit():
+        stages = Stages()
+        with thread_limit(), torch.random.fork_rng(devices=[]):
+            # fork: torch.nn.Linear's own init (in _Unrolled) draws from the global RNG
+            torch.manual_seed(seed)
             curves = []
             if len(sizes) > 1:
                 rbms, curves = pretrain_rbm_stack(
                     Xt, sizes[:-1], ks=[self.k] * (len(sizes) - 1),
                     epochs=self.pretrain_n_iter, learning_rate=self.pretrain_learning_rate,
                     batch_size=batch, persistent=False, generator=gen,
-                    init_generator=init_gen, verbose=self.verbose)
+                    init_generator=init_gen, verbose=self.verbose, stages=stages)
                 with torch.no_grad():
                     data = Xt
                     for r in rbms:
@@ -707,10 +719,11 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
             top = RBMModule(data.shape[1], sizes[-1], "bernoulli", init_gen).to(device)
             lr_code = self.pretrain_code_learning_rate
             with torch.no_grad():
-                hist = train(top, lambda xb: _linear_hidden_cd_step(top, xb, lr_code, gen),
-                             (data,), batch_size=batch, max_iter=self.pretrain_n_iter,
-                             generator=gen, stop_on_loss=False, verbose=self.verbose,
-                             desc="pretrain code layer")
+                hist = stages.record(train(
+                    top, lambda xb: _linear_hidden_cd_step(top, xb, lr_code, gen), (data,),
+                    batch_size=batch, max_iter=stages.epochs(self.pretrain_n_iter),
+                    generator=gen, stop_on_loss=False, verbose=self.verbose,
+                    desc="pretrain code layer"))
             curves.append(hist.loss_curve)
             del data
             output = "sigmoid" if self.loss == "cross_entropy" else "linear"
@@ -730,15 +743,14 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
                 return loss.detach()
 
             module.train()
-            history = train(module, step, (Xt,), batch_size=batch, max_iter=self.max_iter,
-                            generator=gen, tol=self.tol,
-                            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
-                            desc="finetune")
+            history = stages.record(train(
+                module, step, (Xt,), batch_size=batch, max_iter=stages.epochs(self.max_iter),
+                generator=gen, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+                verbose=self.verbose, desc="finetune"))
             module.eval()
         self.module_ = module
         self.pretrain_loss_curves_ = curves
-        self.loss_curve_ = history.loss_curve
-        self.n_iter_ = history.n_iter
+        self._set_history(history, stop_reason=stages.stop_reason)
         self.device_ = str(device)
         return self
 

@@ -205,8 +205,8 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         self._init_state(X, device, seed)
         data = (as_tensor(X, device),)
         gen = self._generator(seed, device)
-        self._train(data, gen, max_iter=self.n_iter, X_monitor=X)
-        self.n_iter_ = self.n_iter
+        history = self._train(data, gen, max_iter=self.n_iter, X_monitor=X)
+        self._set_history(history)
         return self
 
     def partial_fit(self, X, y=None):

@@ -40,6 +40,45 @@ class History:
         return self.stop_reason == "converged"
 
 
+class Stages:
+    """The stages of one multi-stage fit (greedy layers, then finetuning).
+
+    :func:`train` turns a Ctrl-C into a normal return with ``stop_reason ==
+    "interrupted"``; a fit made of several ``train`` calls asks :meth:`epochs` for each
+    stage's epoch budget, which is 0 once a stage was interrupted, so one Ctrl-C stops
+    the whole fit (every later stage is still built, so the estimator stays usable).
+    """
+
+    def __init__(self):
+        self.histories = []
+        self.interrupted = False
+
+    def epochs(self, n: int) -> int:
+        return 0 if self.interrupted else n
+
+    def record(self, history: "History") -> "History":
+        if self.interrupted and not history.loss_curve:
+            history.stop_reason = "interrupted"
+        self.histories.append(history)
+        if history.stop_reason == "interrupted":
+            self.interrupted = True
+        return history
+
+    @property
+    def n_iter(self) -> int:
+        return sum(h.n_iter for h in self.histories)
+
+    @property
+    def loss_curve(self) -> list:
+        return [loss for h in self.histories for loss in h.loss_curve]
+
+    @property
+    def stop_reason(self) -> str:
+        if self.interrupted:
+            return "interrupted"
+        return self.histories[-1].stop_reason if self.histories else "max_iter"
+
+
 def snapshot(module: torch.nn.Module) -> dict:
     """A detached copy of the module's state, for best-weights restore."""
     return {k: v.detach().clone() for k, v in module.state_dict().items()}
