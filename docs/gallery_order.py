@@ -7,6 +7,7 @@ CHAPTERS = [
     "plot_mlp",
     "plot_lenet",
     "plot_denoising_autoencoder",
+    "plot_contractive_autoencoder",
     "plot_sda",
     "plot_rbm",
     "plot_dbn",
@@ -24,9 +25,10 @@ NEEDS_DATA = {"plot_rnnslu": "atis", "plot_lstm_sentiment": "rt-polarity"}
 
 #: the examples a quick build (SKDEEP_GALLERY=quick, the test suite's) runs: all but the
 #: two slowest of those that need no data (the RBM's and the DBN's, 20 s together), about
-#: 30 s on two idle cores
+#: 45 s on two idle cores
 QUICK = ["plot_logistic", "plot_mlp", "plot_lenet", "plot_denoising_autoencoder",
-         "plot_sda", "plot_hmc", "plot_rnnrbm", "plot_deep_autoencoder", "plot_regressors"]
+         "plot_contractive_autoencoder", "plot_sda", "plot_hmc", "plot_rnnrbm",
+         "plot_deep_autoencoder", "plot_regressors"]
 
 
 class ChapterOrder:

@@ -4,8 +4,11 @@ __version__ = "0.1.0"
 
 from ._regressor import DBNRegressor, SdARegressor
 from .autoencoder import DenoisingAutoencoder, SdAClassifier, SdATransformer
+from .contractive import ContractiveAutoencoder
 from .conv import LeNetClassifier
-from .dbn import DBNClassifier, DBNTransformer, DeepAutoencoder
+from .dbm import DBMTransformer
+from .dbn import DBNClassifier, DBNTransformer
+from .deep_autoencoder import DeepAutoencoder
 from .linear import LogisticClassifier
 from .mlp import MLPClassifier, MLPRegressor
 from .music import RNNRBM
@@ -16,6 +19,8 @@ from .text import TextVectorizer
 
 __all__ = [
     "BernoulliRBM",
+    "ContractiveAutoencoder",
+    "DBMTransformer",
     "DBNClassifier",
     "DBNRegressor",
     "DBNTransformer",

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._classifier import NeuralNetClassifier
 from ._engine.batches import chunked
 from ._engine.device import thread_limit
-from ._engine.loop import train
+from ._engine.loop import Stages, train
 from .base import DeepEstimator, as_tensor
 from .nn.autoencoder import SdA, TiedAutoencoder
 
@@ -53,49 +53,93 @@ def _corruption_levels(levels, n_layers):
     return levels
 
 
+_LAYER_TYPES = ("denoising", "contractive")
+
+
+def _contractive_layers(layer_type, n_layers):
+    """One bool per layer: is it a contractive autoencoder?"""
+    types = [layer_type] * n_layers if isinstance(layer_type, str) else list(layer_type)
+    if len(types) != n_layers or any(t not in _LAYER_TYPES for t in types):
+        raise ValueError(f"layer_type must be one of {_LAYER_TYPES} or a tuple of them, one "
+                         f"per layer ({n_layers}); got {layer_type!r}.")
+    return [t == "contractive" for t in types]
+
+
+def _contraction_levels(levels, n_layers):
+    if levels is None:  # the tutorial's cA setting, for every layer
+        return [0.1] * n_layers
+    if isinstance(levels, numbers.Real):
+        levels = [float(levels)] * n_layers
+    levels = [float(v) for v in levels]
+    if len(levels) != n_layers:
+        raise ValueError(f"contraction_levels has {len(levels)} value(s) but "
+                         f"hidden_layer_sizes has {n_layers} layer(s).")
+    if any(not v >= 0 for v in levels):
+        raise ValueError(f"contraction_levels must be non-negative; got {levels}.")
+    return levels
+
+
 def _train_autoencoder(ae, X_t, *, corruption_level, learning_rate, batch_size, max_iter,
-                       generator, shuffle, verbose, desc, optimizer=None):
-    """Plain minibatch SGD on the reconstruction cost of corrupted inputs (the tutorial)."""
+                       generator, shuffle, verbose, desc, optimizer=None,
+                       contraction_level=0.0, **loop_options):
+    """Minibatch descent on the reconstruction cost of corrupted inputs (the tutorial's
+    dA), plus ``contraction_level`` times the encoder's squared Jacobian norm (its cA).
+
+    Plain SGD unless an ``optimizer`` is given; ``loop_options`` (``validate``, ``tol``,
+    ``stop_on_loss``, ``epoch_end``, ...) go to the engine's :func:`train`, which by
+    default runs every epoch.
+    """
     optimizer = optimizer or torch.optim.SGD(ae.parameters(), lr=learning_rate)
+    contraction_level = float(contraction_level)
 
     def step(xb):
-        loss = ae.reconstruction_cost(xb, corruption_level, generator)
+        loss = ae.reconstruction_cost(xb, corruption_level, generator, contraction_level)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         return loss.detach()
 
     ae.train()
+    loop_options.setdefault("stop_on_loss", False)
     history = train(ae, step, (X_t,), batch_size=min(batch_size, X_t.shape[0]),
                     max_iter=max_iter, generator=generator, shuffle=shuffle,
-                    stop_on_loss=False, verbose=verbose, desc=desc)
+                    verbose=verbose, desc=desc, **loop_options)
     ae.eval()
     return history
 
 
 def pretrain_stack(X_t, sizes, levels, *, loss, learning_rate, batch_size, epochs, seed,
-                   shuffle=True, verbose=0, desc="pretrain"):
-    """Greedy layer-wise pretraining of a stack of denoising autoencoders.
+                   shuffle=True, verbose=0, desc="pretrain", contraction_levels=None,
+                   stages=None):
+    """Greedy layer-wise pretraining of a stack of denoising (or contractive) autoencoders.
 
     Each layer trains on the previous layer's codes, computed once (in chunks, without
     autograd) when that layer is finished -- not re-encoded from the input every
     minibatch (tutorial tip: transform the data once per layer). The first layer uses
     ``loss``; deeper layers see sigmoid codes in [0, 1] and use cross-entropy.
+    ``contraction_levels`` (one per layer, 0 for none) weighs each layer's contractive
+    penalty.
+
+    ``stages`` (a :class:`~skdeep._engine.loop.Stages`) records each layer's history;
+    after a Ctrl-C the remaining layers are built but not trained.
 
     Returns ``(autoencoders, loss_curves)``.
     """
+    stages = Stages() if stages is None else stages
     device = X_t.device
+    contractions = contraction_levels or [0.0] * len(sizes)
     reps, autoencoders, curves = X_t, [], []
     for i, (size, level) in enumerate(zip(sizes, levels)):
         layer_seed = (seed + 7919 * i) % 2_147_483_647
         init_gen = DeepEstimator._generator(layer_seed, "cpu")
         ae = TiedAutoencoder(reps.shape[1], size, loss if i == 0 else "cross_entropy",
                              init_gen).to(device)
-        history = _train_autoencoder(
-            ae, reps, corruption_level=level, learning_rate=learning_rate,
-            batch_size=batch_size, max_iter=epochs,
+        history = stages.record(_train_autoencoder(
+            ae, reps, corruption_level=level, contraction_level=contractions[i],
+            learning_rate=learning_rate, batch_size=batch_size,
+            max_iter=stages.epochs(epochs),
             generator=DeepEstimator._generator(layer_seed, device), shuffle=shuffle,
-            verbose=verbose, desc=f"{desc} layer {i + 1}/{len(sizes)}")
+            verbose=verbose, desc=f"{desc} layer {i + 1}/{len(sizes)}"))
         autoencoders.append(ae)
         curves.append(history.loss_curve)
         if i + 1 < len(sizes):
@@ -252,8 +296,9 @@ class DenoisingAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, De
         self.device_ = str(device)
         if not warm:
             self._seed_ = seed
-        self.loss_curve_ = (list(self.loss_curve_) if warm else []) + history.loss_curve
-        self.n_iter_ = (self.n_iter_ if warm else 0) + history.n_iter
+        previous = list(self.loss_curve_) if warm else []
+        self._set_history(history)
+        self.loss_curve_ = previous + self.loss_curve_  # warm fits append their epochs
         self.t_ = (self.t_ if warm else 0) + history.n_iter * X.shape[0]
         return self
 
@@ -369,10 +414,21 @@ class _SdAStackMixin:
     """Shared parameter handling of the SdA transformer and classifier."""
 
     def _stack_config(self):
+        """Layer sizes and corruption levels (0 for the contractive layers)."""
         sizes = _layer_sizes(self.hidden_layer_sizes)
-        return sizes, _corruption_levels(self.corruption_levels, len(sizes))
+        levels = _corruption_levels(self.corruption_levels, len(sizes))
+        contractive = _contractive_layers(self.layer_type, len(sizes))
+        _contraction_levels(self.contraction_levels, len(sizes))
+        return sizes, [0.0 if c else v for c, v in zip(contractive, levels)]
 
-    def _pretrain_on(self, X, device, seed):
+    def _contraction_config(self):
+        """Each layer's contraction level (0 for the denoising layers)."""
+        n = len(_layer_sizes(self.hidden_layer_sizes))
+        return [v if c else 0.0 for c, v in
+                zip(_contractive_layers(self.layer_type, n),
+                    _contraction_levels(self.contraction_levels, n))]
+
+    def _pretrain_on(self, X, device, seed, stages=None):
         sizes, levels = self._stack_config()
         _check_unit_interval(X, self.loss, type(self).__name__)
         with thread_limit():
@@ -382,7 +438,8 @@ class _SdAStackMixin:
                 learning_rate=self.pretrain_learning_rate_init,
                 batch_size=self.pretrain_batch_size, epochs=self.pretrain_max_iter,
                 seed=seed, shuffle=self.shuffle, verbose=self.verbose,
-                desc=type(self).__name__)
+                desc=type(self).__name__, contraction_levels=self._contraction_config(),
+                stages=stages)
             del X_t
         self.pretrain_loss_curves_ = curves
         return aes
@@ -391,6 +448,8 @@ class _SdAStackMixin:
 _STACK_CONSTRAINTS = {
     "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
     "corruption_levels": ["array-like", Interval(numbers.Real, 0, 1, closed="left"), None],
+    "layer_type": [StrOptions(set(_LAYER_TYPES)), "array-like"],
+    "contraction_levels": ["array-like", Interval(numbers.Real, 0, None, closed="left"), None],
     "loss": [StrOptions({"cross_entropy", "squared_error"})],
     "pretrain_max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
     "pretrain_learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -414,7 +473,14 @@ class SdATransformer(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transforme
     corruption_levels : float, tuple of float or None, default=None
         Masking-noise level of each layer; a float applies to all. None gives the
         tutorial's 0.1, 0.2, 0.3 (continued by 0.1 per layer for deeper stacks; a
-        shorter stack takes the first ones).
+        shorter stack takes the first ones). Contractive layers are not corrupted.
+    layer_type : {"denoising", "contractive"} or tuple of them, default="denoising"
+        The autoencoder each layer is pretrained as: a :class:`DenoisingAutoencoder` or
+        a :class:`~skdeep.ContractiveAutoencoder` (no corruption, a penalty on the
+        encoder's Jacobian instead); a tuple gives one type per layer.
+    contraction_levels : float, tuple of float or None, default=None
+        Weight of each contractive layer's penalty (ignored for denoising layers); a
+        float applies to all, None gives the cA tutorial's 0.1.
     loss : {"cross_entropy", "squared_error"}, default="cross_entropy"
         Reconstruction cost of the first layer (which needs X in [0, 1] for
         cross-entropy); deeper layers reconstruct sigmoid codes with cross-entropy.
@@ -463,11 +529,14 @@ class SdATransformer(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transforme
     }
 
     def __init__(self, hidden_layer_sizes=(1000, 1000, 1000), *,
-                 corruption_levels=None, loss="cross_entropy",
+                 corruption_levels=None, layer_type="denoising", contraction_levels=None,
+                 loss="cross_entropy",
                  pretrain_max_iter=15, pretrain_learning_rate_init=0.1, pretrain_batch_size=20,
                  shuffle=True, device="auto", random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.corruption_levels = corruption_levels
+        self.layer_type = layer_type
+        self.contraction_levels = contraction_levels
         self.loss = loss
         self.pretrain_max_iter = pretrain_max_iter
         self.pretrain_learning_rate_init = pretrain_learning_rate_init
@@ -494,9 +563,10 @@ class SdATransformer(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         self._stack_config()
         device = self._resolve_device()
         seed = self._seed()
-        self.module_ = torch.nn.ModuleList(self._pretrain_on(X, device, seed))
+        stages = Stages()
+        self.module_ = torch.nn.ModuleList(self._pretrain_on(X, device, seed, stages))
         self.device_ = str(device)
-        self.n_iter_ = self.pretrain_max_iter
+        self._set_history(stages)  # every layer's epochs, one after the other
         return self
 
     def _encode(self, module, xb):
@@ -563,6 +633,10 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     hidden_layer_sizes : tuple of int, default=(1000, 1000, 1000)
     corruption_levels : float, tuple of float or None, default=None
         Masking-noise level of each layer; None gives the tutorial's 0.1, 0.2, 0.3.
+    layer_type : {"denoising", "contractive"} or tuple of them, default="denoising"
+        Each layer's pretraining: denoising or contractive (see :class:`SdATransformer`).
+    contraction_levels : float, tuple of float or None, default=None
+        Penalty weight of each contractive layer; None gives the cA tutorial's 0.1.
     loss : {"cross_entropy", "squared_error"}, default="cross_entropy"
         Reconstruction cost of the first pretraining layer (cross-entropy needs X in
         [0, 1]).
@@ -651,7 +725,8 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     }
 
     def __init__(self, hidden_layer_sizes=(1000, 1000, 1000), *,
-                 corruption_levels=None, loss="cross_entropy",
+                 corruption_levels=None, layer_type="denoising", contraction_levels=None,
+                 loss="cross_entropy",
                  pretrain_max_iter=15, pretrain_learning_rate_init=0.1, pretrain_batch_size=20,
                  learning_rate_init=0.001, batch_size=128, max_iter=50, solver="adam",
                  momentum=0.9, l1=0.0, alpha=0.0,
@@ -662,6 +737,8 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
                  max_device_memory=None, random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.corruption_levels = corruption_levels
+        self.layer_type = layer_type
+        self.contraction_levels = contraction_levels
         self.loss = loss
         self.pretrain_max_iter = pretrain_max_iter
         self.pretrain_learning_rate_init = pretrain_learning_rate_init
@@ -698,7 +775,7 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     def _pretrain(self, X, device, seed):
         if not isinstance(X, np.ndarray) and not sp.issparse(X):
             X = np.asarray(X, dtype=np.float32)  # data streamed from disk: pretrain in RAM
-        return self._pretrain_on(X, device, seed)
+        return self._pretrain_on(X, device, seed, getattr(self, "_fit_stages", None))
 
     def _build_module(self, n_features, n_classes, generator, pretrained=None):
         sizes, _ = self._stack_config()

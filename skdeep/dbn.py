@@ -1,26 +1,28 @@
-"""Deep belief networks: greedy layer-wise RBM stacks, their classifier, sampling, and the
-deep autoencoder pretrained as an RBM stack."""
+"""Deep belief networks: greedy layer-wise RBM stacks, their classifier and sampling."""
 from __future__ import annotations
 
+import hashlib
 import numbers
 
 import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 
 from ._classifier import NeuralNetClassifier
 from ._engine.device import thread_limit
-from ._engine.loop import Stages, train
-from ._engine.optim import make_optimizer
+from ._engine.greedy import pretrain_rbm_stack
+from ._engine.loop import Stages
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
+from .nn import dbn as F_dbn
 from .nn import rbm as F_rbm
+from .nn.dbn import RBMStack
 from .nn.layers import MLP
-from .rbm import RBMModule, _n_threads_for, _threads
+from .nn.rbm import RBMModule
 
-__all__ = ["DBNTransformer", "DBNClassifier", "DeepAutoencoder", "pretrain_rbm_stack"]
+__all__ = ["DBNTransformer", "DBNClassifier", "pretrain_rbm_stack"]
 
 
 def _as_sizes(hidden_layer_sizes):
@@ -41,75 +43,6 @@ def _per_layer(value, n_layers, name):
         raise ValueError(f"{name} must be a positive int or one per hidden layer "
                          f"({n_layers}); got {value!r}.")
     return values
-
-
-@torch.no_grad()
-def pretrain_rbm_stack(X, sizes, *, ks, epochs, learning_rate, batch_size, persistent,
-                       generator, init_generator, visible_units="bernoulli", verbose=0,
-                       stages=None):
-    """Greedy layer-wise training of a stack of RBMs on the device tensor ``X``.
-
-    Each RBM is trained with CD-k (or PCD-k) on the hidden probabilities of the one below.
-    The data is propagated through a layer once, when that layer is finished (never
-    re-run through the lower layers each epoch, as the tutorial's Theano graph does).
-
-    Returns
-    -------
-    rbms : list of RBMModule (on X's device)
-    loss_curves : list of list of float
-
-    ``stages`` (a :class:`~skdeep._engine.loop.Stages`) records each layer's history;
-    after a Ctrl-C the remaining layers are built but not trained.
-    """
-    stages = Stages() if stages is None else stages
-    rbms, curves = [], []
-    data = X
-    for i, (size, k) in enumerate(zip(sizes, ks)):
-        units = visible_units if i == 0 else "bernoulli"
-        module = RBMModule(data.shape[1], size, units, init_generator).to(data.device)
-        batch = min(batch_size, data.shape[0])
-        chain = {"h": torch.zeros(batch, size, device=data.device)}
-
-        def step(xb, module=module, k=k, chain=chain, units=units):
-            new, cost = F_rbm.cd_update_(
-                module.W, module.b_vis, module.b_hid, xb, learning_rate=learning_rate,
-                k=k, chain=chain["h"] if persistent else None, visible=units,
-                generator=generator)
-            if persistent:
-                chain["h"] = new
-            return cost
-
-        threads = (_n_threads_for(batch, data.shape[1], size)
-                   if data.device.type == "cpu" else None)
-        with _threads(threads):
-            history = stages.record(train(
-                module, step, (data,), batch_size=batch, max_iter=stages.epochs(epochs),
-                generator=generator, shuffle=True, stop_on_loss=False, verbose=verbose,
-                desc=f"pretrain layer {i + 1}"))
-        curves.append(history.loss_curve)
-        rbms.append(module)
-        if i < len(sizes) - 1:
-            data = torch.cat([module(data[s:s + 8192]) for s in range(0, data.shape[0], 8192)])
-    return rbms, curves
-
-
-class _Stack(torch.nn.Module):
-    """The RBMs of a DBN, bottom first; ``forward`` gives the top layer's probabilities."""
-
-    def __init__(self, rbms):
-        super().__init__()
-        self.rbms = torch.nn.ModuleList(rbms)
-
-    def forward(self, x):
-        for rbm in self.rbms:
-            x = rbm(x)
-        return x
-
-    def down(self, h):
-        """Top-down mean-field pass through the directed generative weights."""
-        for rbm in reversed(self.rbms):
-            h = rbm.mean_visible(h)
-        return h
 
 
 class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstimator):
@@ -230,18 +163,20 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
                 persistent=self.persistent, generator=self._generator(seed, device),
                 init_generator=self._generator(seed + 1, "cpu"),
                 visible_units=self.visible_units, verbose=self.verbose, stages=stages)
-        self.module_ = _Stack(rbms).eval()
+        self.module_ = RBMStack(rbms).eval()
         self.pretrain_loss_curves_ = curves
         self._set_history(stages)
         self._dtype = np.dtype(X.dtype)
         self.device_ = str(device)
+        self._top_visible_mean = self._top_input_mean(X)
+        self._log_z_cache = {}
         return self
 
     def _rebuild_module(self, name):
         if name != "module_":
             return None
         sizes = [self.n_features_in_] + _as_sizes(self.hidden_layer_sizes)
-        return _Stack([RBMModule(a, b, self.visible_units if i == 0 else "bernoulli")
+        return RBMStack([RBMModule(a, b, self.visible_units if i == 0 else "bernoulli")
                        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))])
 
     @property
@@ -338,6 +273,202 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
                 mean, v = F_rbm.sample_v_given_h(v, rbm.W, rbm.b_vis, rbm.visible, gen)
         out = mean if return_mean else v
         return out.cpu().numpy()
+
+    # ------------------------------------------------------------------ likelihood
+    def _top_input_mean(self, X):
+        """Mean input of the top RBM (the upward pass), for AIS's base-rate model."""
+        rbms = list(self.module_.rbms)
+        if len(rbms) == 1:
+            return np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+        below = RBMStack(rbms[:-1])
+        return self._predict_batched(X, lambda m, xb: m(xb), below,
+                                     dtype=np.float64).mean(axis=0)
+
+    def log_partition(self, method="ais", *, n_chains=100, betas=14500, random_state=None):
+        """``log Z`` of the top RBM, the normaliser of the DBN's top-level prior.
+
+        Parameters
+        ----------
+        method : {"ais", "exact"}, default="ais"
+            ``"exact"`` enumerates the top RBM's smaller layer (at most 25 units).
+            ``"ais"`` is annealed importance sampling (Salakhutdinov & Murray 2008) from
+            a base-rate RBM fitted to the mean of the top RBM's input on the training data.
+        n_chains : int, default=100
+            AIS runs.
+        betas : int or array of float, default=14500
+            Number of inverse temperatures, or the schedule itself (from 0 to 1).
+        random_state : int, RandomState or None, default=None
+            Seeds the AIS chains (default: from the estimator's ``random_state``).
+
+        Returns
+        -------
+        log_z : float
+        (low, high) : tuple of float
+            ``log(mean(w) -/+ 3 std(w)/sqrt(n_chains))`` (``(log_z, log_z)`` when exact).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdeep import DBNTransformer
+        >>> X = np.random.RandomState(0).rand(50, 6) > 0.5
+        >>> dbn = DBNTransformer((4, 3), pretrain_n_iter=2, random_state=0).fit(X)
+        >>> log_z, _ = dbn.log_partition(method="exact")
+        >>> bool(np.isfinite(log_z))
+        True
+        """
+        self._check_fitted()
+        if method not in ("ais", "exact"):
+            raise ValueError(f"method must be 'ais' or 'exact'; got {method!r}.")
+        top = self.module_.rbms[-1]
+        if method == "exact":
+            log_z = F_rbm.log_partition_exact(top.W, top.b_vis, top.b_hid, top.visible)
+            return log_z, (log_z, log_z)
+        n_chains = check_count(n_chains, "n_chains", minimum=2)
+        gen = self._generator(self._draw_seed(random_state), self._device)
+        mean = getattr(self, "_top_visible_mean", None)
+        if mean is None:
+            mean = np.full(top.W.shape[1], 0.5)
+        base = F_rbm.base_rate_bias(torch.as_tensor(mean, device=self._device,
+                                                    dtype=torch.float64), top.visible)
+        return F_rbm.ais_log_partition(top.W, top.b_vis, top.b_hid, visible=top.visible,
+                                       base_vis=base, n_chains=n_chains, betas=betas,
+                                       generator=gen)
+
+    def _draw_seed(self, random_state):
+        rs = self.random_state if random_state is None else random_state
+        return int(check_random_state(rs).randint(np.iinfo(np.int32).max))
+
+    def _resolve_log_z(self, method, n_chains, betas, random_state):
+        # AIS is the costly part; a fitted model's estimate is reused by later calls
+        rs = self.random_state if random_state is None else random_state
+        if rs is not None and not isinstance(rs, numbers.Integral):
+            return self.log_partition(method, n_chains=n_chains, betas=betas,
+                                      random_state=rs)[0]
+        key = (method, n_chains, betas if isinstance(betas, numbers.Integral)
+               else tuple(np.asarray(betas, dtype=float).tolist()), rs)
+        cache = getattr(self, "_log_z_cache", None)
+        if cache is None:
+            cache = self._log_z_cache = {}
+        if key not in cache:
+            cache[key] = self.log_partition(method, n_chains=n_chains, betas=betas,
+                                            random_state=rs)[0]
+        return cache[key]
+
+    def _row_uniforms(self, X, n_samples, seed):
+        """The Monte-Carlo draws of each row, seeded by the row's content and ``seed``,
+        so that a sample's estimate is the same wherever it appears in ``X``."""
+        sizes = [int(r.W.shape[0]) for r in self.module_.rbms[:-1]]
+        rows = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+        rows = np.ascontiguousarray(rows, dtype=np.float64)
+        salt = seed.to_bytes(8, "little")
+        out = np.empty((rows.shape[0], n_samples, sum(sizes)))
+        for i, row in enumerate(rows):
+            digest = hashlib.blake2b(row.tobytes(), digest_size=16, key=salt).digest()
+            out[i] = np.random.default_rng(int.from_bytes(digest, "little")).random(
+                (n_samples, sum(sizes)))
+        return np.split(out, np.cumsum(sizes)[:-1], axis=2)
+
+    def score_samples(self, X, *, method="auto", n_samples=10, log_z=None, n_chains=100,
+                      betas=14500, random_state=None):
+        """A variational lower bound on ``log p(x)`` under the DBN, per sample (nats).
+
+        The DBN's generative model is the top RBM's marginal over its visible layer and
+        the directed conditionals ``p(h^{l-1} | h^l)`` of the RBMs below it. With the
+        factorial posteriors ``q(h^l | h^{l-1})`` of the RBMs as recognition model, the
+        bound of Hinton et al. (2006) is applied recursively::
+
+            B_l(h^{l-1}) = E_q(h^l|h^{l-1})[log p(h^{l-1}|h^l) + B_{l+1}(h^l)] + H(q)
+            B_L(h^{L-1}) = -F_top(h^{L-1}) - log Z_top
+
+        and ``log p(x) >= B_1(x)``. For two layers, ``B_1`` is the usual bound
+        ``E_q[log p(x|h^1) + log p(h^1)] + H(q) = log p(x) - KL(q || p(h^1|x))``; for one
+        layer, the RBM's log-likelihood itself. For three or more layers each level adds
+        its own gap (the bound of a bound). ``log Z_top`` is estimated by AIS when not
+        exact, so the reported value is then a stochastic estimate of the bound.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        method : {"auto", "ais", "exact"}, default="auto"
+            ``"exact"``: exact ``log Z_top`` and the expectations summed over every state
+            of each hidden layer below the top RBM (at most 16 units each). ``"ais"``:
+            ``log Z_top`` by AIS and the expectations by Monte-Carlo. ``"auto"``: each
+            part exact where it is cheap (hidden layers below the top of at most 12 units,
+            a top RBM whose smaller layer has at most 20 units), the estimate elsewhere.
+        n_samples : int, default=10
+            Monte-Carlo draws per sample (the draws depend on ``random_state`` and the
+            row's content, so a sample's score does not depend on the other rows).
+        log_z : float or None, default=None
+            ``log Z`` of the top RBM (from :meth:`log_partition`); skips computing it.
+        n_chains, betas
+            AIS settings, as in :meth:`log_partition`; the estimate is cached per fitted
+            model and setting.
+        random_state : int, RandomState or None, default=None
+            Seeds the draws and AIS (default: the estimator's ``random_state``).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), float64
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skdeep import DBNTransformer
+        >>> X = (np.random.RandomState(0).rand(50, 6) > 0.5).astype(float)
+        >>> dbn = DBNTransformer((4, 3), pretrain_n_iter=2, random_state=0).fit(X)
+        >>> bound = dbn.score_samples(X, method="exact")
+        >>> bool((bound < 0).all())
+        True
+        """
+        self._check_fitted()
+        if method not in ("auto", "ais", "exact"):
+            raise ValueError(f"method must be 'auto', 'ais' or 'exact'; got {method!r}.")
+        n_samples = check_count(n_samples, "n_samples")
+        X = self._check_X(X, reset=False)
+        rbms = list(self.module_.rbms)
+        top = rbms[-1]
+        sum_exact = method == "exact" or (
+            method == "auto" and all(r.W.shape[0] <= 12 for r in rbms[:-1]))
+        if log_z is None:
+            z_exact = method == "exact" or (method == "auto" and min(top.W.shape) <= 20)
+            log_z = self._resolve_log_z("exact" if z_exact else "ais", n_chains, betas,
+                                        random_state)
+        log_z = float(log_z)
+        device = self._device
+        if sum_exact or len(rbms) == 1:
+            table = (None if len(rbms) == 1
+                     else F_dbn.bound_upper_table(rbms, log_z, torch.float64))
+            return self._predict_batched(
+                X, lambda m, xb: F_dbn.dbn_bound_exact(xb, list(m.rbms), log_z, table=table),
+                self.module_, dtype=np.float64,
+                chunk_size=None if table is None else max(1, 2 ** 22 // len(table[0])))
+        seed = self._draw_seed(random_state)
+        out = []
+        chunk = max(1, 2 ** 20 // (n_samples * sum(r.W.shape[0] for r in rbms)))
+        with torch.no_grad():
+            for start in range(0, X.shape[0], chunk):
+                xb = X[start:start + chunk]
+                uniforms = [torch.as_tensor(u, device=device)
+                            for u in self._row_uniforms(xb, n_samples, seed)]
+                out.append(F_dbn.dbn_bound_mc(as_tensor(xb, device, torch.float64), rbms,
+                                              log_z, uniforms).cpu().numpy())
+        return np.concatenate(out) if out else np.empty((0,), dtype=np.float64)
+
+    def score(self, X, y=None, **kwargs):
+        """Mean of :meth:`score_samples` (a lower bound on the mean log-likelihood).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : ignored
+        **kwargs
+            Passed to :meth:`score_samples`.
+
+        Returns
+        -------
+        float
+        """
+        return float(np.mean(self.score_samples(X, **kwargs)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -509,318 +640,3 @@ class DBNClassifier(NeuralNetClassifier):
     def intercepts_(self):
         self._check_fitted()
         return [layer.bias.detach().cpu().numpy().copy() for layer in self.module_]
-
-
-# ---------------------------------------------------------------------------- autoencoder
-@torch.no_grad()
-def _linear_hidden_cd_step(rbm, v_pos, lr, generator):
-    """CD-1 for an RBM with linear (unit-variance Gaussian) hidden units.
-
-    Hinton & Salakhutdinov (2006) give the code layer of the deep autoencoder linear
-    units: ``h | v ~ N(b_hid + W v, 1)``, ``p(v = 1 | h) = sigmoid(b_vis + h W)``.
-    """
-    W, b, c = rbm.W, rbm.b_vis, rbm.b_hid
-    h_pos = F_rbm.hidden_preactivation(v_pos, W, c)
-    h = h_pos + torch.randn(h_pos.shape, generator=generator, device=h_pos.device,
-                            dtype=h_pos.dtype)
-    v_neg = torch.sigmoid(F_rbm.visible_preactivation(h, W, b))
-    h_neg = F_rbm.hidden_preactivation(v_neg, W, c)
-    n = v_pos.shape[0]
-    W.addmm_(h_pos.t(), v_pos, alpha=lr / n).addmm_(h_neg.t(), v_neg, alpha=-lr / n)
-    b.add_(v_pos.sum(0) - v_neg.sum(0), alpha=lr / n)
-    c.add_(h_pos.sum(0) - h_neg.sum(0), alpha=lr / n)
-    return (v_pos - v_neg).pow(2).sum(1).mean()
-
-
-class _Unrolled(torch.nn.Module):
-    """Encoder/decoder unrolled from an RBM stack (weights untied for finetuning)."""
-
-    def __init__(self, rbms, output="sigmoid"):
-        super().__init__()
-        self.encoder = torch.nn.ModuleList()
-        self.decoder = torch.nn.ModuleList()
-        for rbm in rbms:
-            n_hid, n_vis = rbm.W.shape
-            enc = torch.nn.Linear(n_vis, n_hid)
-            dec = torch.nn.Linear(n_hid, n_vis)
-            with torch.no_grad():
-                enc.weight.copy_(rbm.W)
-                enc.bias.copy_(rbm.b_hid)
-                dec.weight.copy_(rbm.W.t())
-                dec.bias.copy_(rbm.b_vis)
-            self.encoder.append(enc)
-            self.decoder.insert(0, dec)
-        self.output = output
-
-    def encode(self, x):
-        for i, layer in enumerate(self.encoder):
-            x = layer(x)
-            if i < len(self.encoder) - 1:
-                x = torch.sigmoid(x)          # the code layer is linear
-        return x
-
-    def decode_logits(self, code):
-        x = code
-        for i, layer in enumerate(self.decoder):
-            x = layer(x)
-            if i < len(self.decoder) - 1:
-                x = torch.sigmoid(x)
-        return x
-
-    def decode(self, code):
-        x = self.decode_logits(code)
-        return torch.sigmoid(x) if self.output == "sigmoid" else x
-
-    def forward(self, x):
-        return self.decode(self.encode(x))
-
-
-class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstimator):
-    """Deep autoencoder pretrained as a stack of RBMs (Hinton & Salakhutdinov 2006).
-
-    Binary RBMs are trained greedily for every layer but the last, whose RBM has linear
-    (Gaussian) hidden units: the code. The stack is then unrolled into an encoder and a
-    decoder (the transposed weights, untied) and the whole network is finetuned to
-    reconstruct its input with the engine.
-
-    Parameters
-    ----------
-    hidden_layer_sizes : tuple of int, default=(1000, 500, 250, 30)
-        Encoder layer sizes; the last is the linear code (Hinton & Salakhutdinov's MNIST
-        autoencoder 784-1000-500-250-30).
-    k : int, default=1
-        CD-k steps of the binary RBMs.
-    pretrain_n_iter : int, default=10
-        Epochs per RBM (the paper: 50).
-    pretrain_learning_rate : float, default=0.1
-        Step size of the binary RBMs (the paper: 0.1).
-    pretrain_code_learning_rate : float, default=0.001
-        Step size of the linear-code RBM (the paper: 0.001; linear units need it small).
-    batch_size : int, default=100
-        Minibatch size of pretraining and finetuning (the paper: 100).
-    learning_rate_init : float, default=0.003
-        Adam step size of finetuning (the paper used conjugate gradients). Measured on
-        digits, a 64-128-64-8 autoencoder after 50 epochs: test squared error per image
-        1.32 at 0.003 against 2.06 at 0.001 (PCA with 8 components: 1.59).
-    max_iter : int, default=20
-        Finetuning epochs at most.
-    loss : {"cross_entropy", "squared_error"}, default="cross_entropy"
-        Finetuning loss. ``"cross_entropy"`` (the paper's, for data in [0, 1]) has a
-        sigmoid output layer; ``"squared_error"`` a linear one, for real-valued data.
-    tol, n_iter_no_change : float, int
-        Finetuning stops when the loss has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs.
-    device : str, default="auto"
-    random_state : int, RandomState instance or None, default=None
-    verbose : int, default=0
-
-    Attributes
-    ----------
-    module_ : torch.nn.Module
-        The unrolled network (``encode``, ``decode``).
-    pretrain_loss_curves_ : list of list of float
-    loss_curve_ : list of float
-        Finetuning loss per epoch.
-    n_iter_ : int
-    n_features_in_ : int
-    device_ : str
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_digits
-    >>> from skdeep import DeepAutoencoder
-    >>> X, _ = load_digits(return_X_y=True)
-    >>> ae = DeepAutoencoder((64, 32, 8), pretrain_n_iter=2, max_iter=5, random_state=0)
-    >>> ae.fit(X / 16).transform(X[:3] / 16).shape
-    (3, 8)
-    """
-
-    _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
-                                                      closed="left")],
-        "k": [Interval(numbers.Integral, 1, None, closed="left")],
-        "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "pretrain_code_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
-        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "loss": [StrOptions({"cross_entropy", "squared_error"})],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
-
-    def __init__(self, hidden_layer_sizes=(1000, 500, 250, 30), *, k=1, pretrain_n_iter=10,
-                 pretrain_learning_rate=0.1, pretrain_code_learning_rate=0.001, batch_size=100,
-                 learning_rate_init=0.003, max_iter=20, loss="cross_entropy", tol=1e-4,
-                 n_iter_no_change=10, device="auto", random_state=None, verbose=0):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.k = k
-        self.pretrain_n_iter = pretrain_n_iter
-        self.pretrain_learning_rate = pretrain_learning_rate
-        self.pretrain_code_learning_rate = pretrain_code_learning_rate
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.loss = loss
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def fit(self, X, y=None):
-        """Pretrain the RBM stack, unroll it, and finetune the reconstruction.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        self._validate_params()
-        sizes = _as_sizes(self.hidden_layer_sizes)
-        X = self._validate_X(X, reset=True, accept_sparse=["csr", "csc", "lil"])
-        if self.loss == "cross_entropy":
-            lo, hi = X.min(), X.max()
-            if lo < 0 or hi > 1:
-                raise ValueError(
-                    "loss='cross_entropy' needs X in [0, 1] (got values in "
-                    f"[{lo:.3g}, {hi:.3g}]); scale X or use loss='squared_error'.")
-        device = self._resolve_device()
-        seed = self._seed()
-        gen = self._generator(seed, device)
-        init_gen = self._generator(seed + 1, "cpu")
-        Xt = as_tensor(X, device)
-        batch = min(self.batch_size, Xt.shape[0])
-        stages = Stages()
-        with thread_limit(), torch.random.fork_rng(devices=[]):
-            # fork: torch.nn.Linear's own init (in _Unrolled) draws from the global RNG
-            torch.manual_seed(seed)
-            curves = []
-            if len(sizes) > 1:
-                rbms, curves = pretrain_rbm_stack(
-                    Xt, sizes[:-1], ks=[self.k] * (len(sizes) - 1),
-                    epochs=self.pretrain_n_iter, learning_rate=self.pretrain_learning_rate,
-                    batch_size=batch, persistent=False, generator=gen,
-                    init_generator=init_gen, verbose=self.verbose, stages=stages)
-                with torch.no_grad():
-                    data = Xt
-                    for r in rbms:
-                        data = r(data)
-            else:
-                rbms, data = [], Xt
-            top = RBMModule(data.shape[1], sizes[-1], "bernoulli", init_gen).to(device)
-            lr_code = self.pretrain_code_learning_rate
-            with torch.no_grad():
-                hist = stages.record(train(
-                    top, lambda xb: _linear_hidden_cd_step(top, xb, lr_code, gen), (data,),
-                    batch_size=batch, max_iter=stages.epochs(self.pretrain_n_iter),
-                    generator=gen, stop_on_loss=False, verbose=self.verbose,
-                    desc="pretrain code layer"))
-            curves.append(hist.loss_curve)
-            del data
-            output = "sigmoid" if self.loss == "cross_entropy" else "linear"
-            module = _Unrolled(rbms + [top], output).to(device)
-            optimizer = make_optimizer("adam", module.parameters(), self.learning_rate_init)
-
-            def step(xb):
-                logits = module.decode_logits(module.encode(xb))
-                if self.loss == "cross_entropy":
-                    loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                        logits, xb, reduction="sum") / xb.shape[0]
-                else:
-                    loss = (logits - xb).pow(2).sum() / xb.shape[0]
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                return loss.detach()
-
-            module.train()
-            history = stages.record(train(
-                module, step, (Xt,), batch_size=batch, max_iter=stages.epochs(self.max_iter),
-                generator=gen, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
-                verbose=self.verbose, desc="finetune"))
-            module.eval()
-        self.module_ = module
-        self.pretrain_loss_curves_ = curves
-        self._set_history(history, stop_reason=stages.stop_reason)
-        self.device_ = str(device)
-        return self
-
-    def _rebuild_module(self, name):
-        if name != "module_":
-            return None
-        sizes = [self.n_features_in_] + _as_sizes(self.hidden_layer_sizes)
-        rbms = [RBMModule(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
-        output = "sigmoid" if self.loss == "cross_entropy" else "linear"
-        return _Unrolled(rbms, output)
-
-    @property
-    def _n_features_out(self):
-        return _as_sizes(self.hidden_layer_sizes)[-1]
-
-    def transform(self, X):
-        """The codes (linear top layer).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, hidden_layer_sizes[-1])
-        """
-        self._check_fitted()
-        X = self._validate_X(X, reset=False, accept_sparse=["csr", "csc", "lil"])
-        return self._predict_batched(X, lambda m, xb: m.encode(xb), self.module_)
-
-    def inverse_transform(self, X):
-        """Reconstructions decoded from codes.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, hidden_layer_sizes[-1])
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_features)
-        """
-        self._check_fitted()
-        from sklearn.utils import check_array
-
-        X = check_array(X, dtype=[np.float64, np.float32])
-        if X.shape[1] != self._n_features_out:
-            raise ValueError(f"X has {X.shape[1]} features, but the code has "
-                             f"{self._n_features_out}.")
-        return self._predict_batched(X, lambda m, cb: m.decode(cb), self.module_)
-
-    def score(self, X, y=None):
-        """Negative mean squared reconstruction error per sample (summed over features).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : ignored
-
-        Returns
-        -------
-        float
-        """
-        self._check_fitted()
-        X = self._validate_X(X, reset=False, accept_sparse=["csr", "csc", "lil"])
-        err = self._predict_batched(
-            X, lambda m, xb: (m(xb) - xb).pow(2).sum(1), self.module_)
-        return float(-err.mean())
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -10,59 +10,15 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._engine.device import thread_limit
+from ._engine.device import n_threads_for, thread_limit, threads
 from ._engine.loop import train
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
 from .nn import rbm as F_rbm
+from .nn.rbm import RBMModule
 
 __all__ = ["BernoulliRBM", "RBMModule"]
 
-
-class RBMModule(torch.nn.Module):
-    """The parameters of an RBM: ``W`` (n_hid, n_vis), ``b_vis``, ``b_hid``.
-
-    They are trained by hand-derived updates (:func:`skdeep.nn.rbm.cd_update_`), never by
-    autograd, so they are parameters that do not require gradients.
-    """
-
-    def __init__(self, n_visible, n_hidden, visible="bernoulli", generator=None,
-                 init_std=0.01):
-        super().__init__()
-        W = torch.randn(n_hidden, n_visible, generator=generator) * init_std
-        self.W = torch.nn.Parameter(W, requires_grad=False)
-        self.b_vis = torch.nn.Parameter(torch.zeros(n_visible), requires_grad=False)
-        self.b_hid = torch.nn.Parameter(torch.zeros(n_hidden), requires_grad=False)
-        self.visible = visible
-
-    def forward(self, v):
-        """``p(h = 1 | v)``."""
-        return F_rbm.prob_h_given_v(v, self.W, self.b_hid)
-
-    def free_energy(self, v):
-        return F_rbm.free_energy(v, self.W, self.b_vis, self.b_hid, self.visible)
-
-    def mean_visible(self, h):
-        return F_rbm.mean_v_given_h(h, self.W, self.b_vis, self.visible)
-
-
-def _n_threads_for(batch_size, n_visible, n_hidden):
-    """Intra-op threads for a training step of this size on the CPU.
-
-    Measured with ``benchmarks/bench_rbm.py`` (784x500, PCD-1) on a 2-core machine shared
-    with other jobs: at batch 128 one thread ran an epoch of 5,000 rows in 0.81 s where two
-    took 5.5 s, and a single step at batch 20 took 1.7 ms on one thread against 23 ms on
-    two -- the thread pool's fork/join and spinning cost more than a second (busy) core
-    brings to matmuls of this size. More threads only pay above ~250 MFLOP per matmul
-    (batch ~300 at 784x500).
-    ``SKDEEP_NUM_THREADS`` overrides the choice.
-    """
-    import os
-
-    if os.environ.get("SKDEEP_NUM_THREADS"):
-        return None  # thread_limit() applies it
-    flops = 2.0 * batch_size * n_visible * n_hidden
-    return 1 if flops < 2.5e8 else None
 
 
 class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstimator):
@@ -236,9 +192,9 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         self._pf_calls = getattr(self, "_pf_calls", 0) + 1
         gen = self._generator(self._seed_ + self._pf_calls, device)
         xb = as_tensor(X, device)
-        threads = (_n_threads_for(xb.shape[0], xb.shape[1], self.n_components)
+        n_threads = (n_threads_for(xb.shape[0], xb.shape[1], self.n_components)
                    if xb.device.type == "cpu" else None)
-        with thread_limit(), _threads(threads), torch.no_grad():
+        with thread_limit(), threads(n_threads), torch.no_grad():
             self._step(xb, gen)
         self.n_iter_ += 1
         return self
@@ -289,7 +245,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
     def _train(self, data, gen, *, max_iter, X_monitor):
         n_features = data[0].shape[1]
         batch = min(self.batch_size, data[0].shape[0])
-        threads = (_n_threads_for(batch, n_features, self.n_components)
+        n_threads = (n_threads_for(batch, n_features, self.n_components)
                    if data[0].device.type == "cpu" else None)
         begin = [time.time()]
 
@@ -301,7 +257,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
                          end - begin[0]))
                 begin[0] = time.time()
 
-        with thread_limit(), _threads(threads), torch.no_grad():
+        with thread_limit(), threads(n_threads), torch.no_grad():
             history = train(self.module_, lambda xb: self._step(xb, gen), data, batch_size=batch,
                             max_iter=max_iter, generator=gen, shuffle=True,
                             stop_on_loss=False, verbose=0, desc=type(self).__name__,
@@ -565,19 +521,3 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-
-class _threads:
-    """Set torch's intra-op thread count for a block (None: leave it)."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def __enter__(self):
-        self.before = torch.get_num_threads()
-        if self.n is not None and self.n != self.before:
-            torch.set_num_threads(self.n)
-
-    def __exit__(self, *exc):
-        if torch.get_num_threads() != self.before:
-            torch.set_num_threads(self.before)

@@ -196,7 +196,7 @@ def test_partial_fit_with_image_input(digits):
     images = X_train.reshape(-1, 8, 8)
     clf.partial_fit(images, y_train, classes=np.arange(10))
     clf.partial_fit(images, y_train)
-    assert clf.n_iter_ == 2 and clf.image_shape_ == (8, 8)
+    assert len(clf.loss_curve_) == 2 and clf.image_shape_ == (8, 8)
     assert clf.predict(X_test.reshape(-1, 1, 8, 8)).shape == (len(X_test),)
 
 

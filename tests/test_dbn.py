@@ -147,7 +147,7 @@ def test_classifier_fashion_mnist_subset(fashion_mnist):
 def test_deep_autoencoder_beats_pca_on_digits(digits):
     from sklearn.decomposition import PCA
 
-    from skdeep.dbn import DeepAutoencoder
+    from skdeep import DeepAutoencoder
 
     Xtr, Xte, *_ = digits
     pca = PCA(8).fit(Xtr)

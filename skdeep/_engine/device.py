@@ -138,3 +138,37 @@ def thread_limit():
     else:
         yield
 
+
+def n_threads_for(batch_size, n_visible, n_hidden):
+    """Intra-op threads for a training step of this size on the CPU.
+
+    Measured with ``benchmarks/bench_rbm.py`` (784x500, PCD-1) on a 2-core machine shared
+    with other jobs: at batch 128 one thread ran an epoch of 5,000 rows in 0.81 s where two
+    took 5.5 s, and a single step at batch 20 took 1.7 ms on one thread against 23 ms on
+    two -- the thread pool's fork/join and spinning cost more than a second (busy) core
+    brings to matmuls of this size. More threads only pay above ~250 MFLOP per matmul
+    (batch ~300 at 784x500).
+    ``SKDEEP_NUM_THREADS`` overrides the choice.
+    """
+    import os
+
+    if os.environ.get("SKDEEP_NUM_THREADS"):
+        return None  # thread_limit() applies it
+    flops = 2.0 * batch_size * n_visible * n_hidden
+    return 1 if flops < 2.5e8 else None
+
+
+class threads:
+    """Set torch's intra-op thread count for a block (None: leave it)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __enter__(self):
+        self.before = torch.get_num_threads()
+        if self.n is not None and self.n != self.before:
+            torch.set_num_threads(self.n)
+
+    def __exit__(self, *exc):
+        if torch.get_num_threads() != self.before:
+            torch.set_num_threads(self.before)

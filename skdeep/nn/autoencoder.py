@@ -1,4 +1,5 @@
-"""The tutorial's denoising autoencoder (tied weights, sigmoid units) and the SdA stack.
+"""The tutorials' denoising and contractive autoencoders (tied weights, sigmoid units) and
+the SdA stack.
 
 Pure torch; nothing here imports scikit-learn.
 """
@@ -10,7 +11,7 @@ from torch import nn
 
 from .layers import HiddenLayer, LogisticLayer, tutorial_uniform_
 
-__all__ = ["TiedAutoencoder", "corrupt", "SdA", "LOSSES"]
+__all__ = ["TiedAutoencoder", "corrupt", "jacobian_sq_norm", "SdA", "LOSSES"]
 
 LOSSES = ("cross_entropy", "squared_error")
 
@@ -24,8 +25,21 @@ def corrupt(x: torch.Tensor, level: float, generator: torch.Generator | None = N
     return x * (keep >= level).to(x.dtype)
 
 
+def jacobian_sq_norm(h: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """Squared Frobenius norm of the Jacobian of a sigmoid encoder, one per row of ``h``.
+
+    For ``h = sigmoid(x W^T + b)`` the Jacobian is ``dh_j/dx_i = h_j (1 - h_j) W_ji``, so
+    its squared norm is ``sum_j (h_j (1 - h_j))**2 sum_i W_ji**2`` (Rifai et al. 2011):
+    one ``(n, n_hidden) @ (n_hidden,)`` product instead of the ``(n, n_hidden,
+    n_visible)`` tensor the tutorial builds. ``weight`` has the ``(n_hidden, n_visible)``
+    layout of :class:`TiedAutoencoder`.
+    """
+    slope = h * (1 - h)
+    return slope.pow(2) @ weight.pow(2).sum(1)
+
+
 class TiedAutoencoder(nn.Module):
-    """An autoencoder whose decoder is the transpose of its encoder (the tutorial's dA).
+    """An autoencoder whose decoder is the transpose of its encoder (the tutorials' dA and cA).
 
     ``h = sigmoid(x W^T + b)``, ``z = sigmoid(h W + b')`` (a linear decoder ``h W + b'``
     with ``loss="squared_error"``, for real-valued data). ``W`` has torch's
@@ -60,23 +74,36 @@ class TiedAutoencoder(nn.Module):
         return self.decode(self.encode(x))
 
     def cost_per_sample(self, x, corruption_level: float = 0.0,
-                        generator: torch.Generator | None = None):
+                        generator: torch.Generator | None = None,
+                        contraction_level: float = 0.0):
         """Reconstruction cost of each row of ``x`` from its corrupted version.
 
         Cross-entropy ``-sum(x log z + (1-x) log(1-z))`` (computed from the logits, so it
         never takes log 0) or the squared error ``sum((z - x)**2) / 2``, summed over the
-        features as in the tutorial.
+        features as in the tutorial. ``contraction_level > 0`` adds that multiple of
+        the squared Frobenius norm of the encoder's Jacobian at the encoded input (the
+        contractive autoencoder's penalty, :func:`jacobian_sq_norm`), from the same code.
         """
         tilde = corrupt(x, corruption_level, generator)
-        z = self.decode_preactivation(self.encode(tilde))
+        h = self.encode(tilde)
+        z = self.decode_preactivation(h)
         if self.loss == "cross_entropy":
-            return F.binary_cross_entropy_with_logits(z, x, reduction="none").sum(1)
-        return 0.5 * (z - x).pow(2).sum(1)
+            cost = F.binary_cross_entropy_with_logits(z, x, reduction="none").sum(1)
+        else:
+            cost = 0.5 * (z - x).pow(2).sum(1)
+        if contraction_level:
+            cost = cost + contraction_level * jacobian_sq_norm(h, self.weight)
+        return cost
 
     def reconstruction_cost(self, x, corruption_level: float = 0.0,
-                            generator: torch.Generator | None = None):
+                            generator: torch.Generator | None = None,
+                            contraction_level: float = 0.0):
         """Mean over the batch of :meth:`cost_per_sample` (the tutorial's ``cost``)."""
-        return self.cost_per_sample(x, corruption_level, generator).mean()
+        return self.cost_per_sample(x, corruption_level, generator, contraction_level).mean()
+
+    def jacobian_sq_norm(self, x):
+        """Squared Frobenius norm of ``d encode(x) / dx`` for each row of ``x``."""
+        return jacobian_sq_norm(self.encode(x), self.weight)
 
 
 class SdA(nn.Module):

@@ -42,8 +42,8 @@ __all__ = [
     "bernoulli", "sample_h_given_v", "sample_v_given_h", "energy", "free_energy", "gibbs_vhv",
     "gibbs_hvh", "cd_update_", "pseudo_log_likelihood", "all_binary_states",
     "log_partition_exact", "log_likelihood_exact", "base_rate_bias", "ais_log_partition",
-    "ais_log_weights",
-    "default_betas",
+    "ais_log_weights", "ais_estimate",
+    "default_betas", "RBMModule",
 ]
 
 VISIBLE_UNITS = ("bernoulli", "gaussian")
@@ -434,11 +434,21 @@ free, so ``Z_0 = Z_A 2**n_hid``)
         v = base_vis + torch.randn(shape, generator=generator, device=device, dtype=dtype)
     log_w = ais_log_weights(v, W, b_vis, b_hid, base_vis, betas, visible=visible,
                             generator=generator).to(dtype)
+    return ais_estimate(log_w, log_za)
+
+
+def ais_estimate(log_w, log_za):
+    """``log Z`` and its interval from AIS log weights and the base model's ``log Z_A``.
+
+    Returns ``(log_z, (low, high))`` with ``log_z = log mean(w) + log_za`` and the
+    interval ``log(mean(w) -+ 3 std(w) / sqrt(R))`` (``low = -inf`` when that bound is
+    not positive), computed relative to ``max(log_w)`` so it never overflows.
+    """
     m = log_w.max()
     w = torch.exp(log_w - m)
     mean = w.mean()
     log_z = (torch.log(mean) + m).item() + log_za
-    sd = w.std(unbiased=True) if w.numel() > 1 else torch.zeros((), dtype=dtype)
+    sd = w.std(unbiased=True) if w.numel() > 1 else torch.zeros((), dtype=w.dtype)
     err = 3.0 * sd / math.sqrt(w.numel())
     hi = (torch.log(mean + err) + m).item() + log_za
     lo_val = mean - err
@@ -488,3 +498,30 @@ def ais_log_weights(v, W, b_vis, b_hid, base_vis, betas, *, visible="bernoulli",
                                        dtype=v.dtype)
         pre = hidden_preactivation(v, W, b_hid)
     return log_w
+
+
+class RBMModule(torch.nn.Module):
+    """The parameters of an RBM: ``W`` (n_hid, n_vis), ``b_vis``, ``b_hid``.
+
+    They are trained by hand-derived updates (:func:`skdeep.nn.rbm.cd_update_`), never by
+    autograd, so they are parameters that do not require gradients.
+    """
+
+    def __init__(self, n_visible, n_hidden, visible="bernoulli", generator=None,
+                 init_std=0.01):
+        super().__init__()
+        W = torch.randn(n_hidden, n_visible, generator=generator) * init_std
+        self.W = torch.nn.Parameter(W, requires_grad=False)
+        self.b_vis = torch.nn.Parameter(torch.zeros(n_visible), requires_grad=False)
+        self.b_hid = torch.nn.Parameter(torch.zeros(n_hidden), requires_grad=False)
+        self.visible = visible
+
+    def forward(self, v):
+        """``p(h = 1 | v)``."""
+        return prob_h_given_v(v, self.W, self.b_hid)
+
+    def free_energy(self, v):
+        return free_energy(v, self.W, self.b_vis, self.b_hid, self.visible)
+
+    def mean_visible(self, h):
+        return mean_v_given_h(h, self.W, self.b_vis, self.visible)

@@ -43,6 +43,10 @@ CHECK_PARAMS: dict[str, dict] = {
     "MLPClassifier": {"hidden_layer_sizes": (20,), "max_iter": 100},
     "BernoulliRBM": {"n_components": 8, "n_iter": 3},
     "DBNTransformer": {"hidden_layer_sizes": (8, 4), "pretrain_n_iter": 2},
+    # score_samples runs AIS once per fit: a short schedule keeps the checks fast
+    "DBMTransformer": {"hidden_layer_sizes": (8, 4), "pretrain_n_iter": 2, "n_iter": 2,
+                       "batch_size": 20, "n_particles": 20, "ais_n_betas": 100,
+                       "ais_n_chains": 10},
     "DBNClassifier": {"hidden_layer_sizes": (8,), "pretrain_n_iter": 2, "max_iter": 100,
                       "learning_rate_init": 0.01},
     # real-valued check data: the linear output layer (cross-entropy needs X in [0, 1])
@@ -51,6 +55,8 @@ CHECK_PARAMS: dict[str, dict] = {
     # The checks feed real-valued data outside [0, 1], which the autoencoders' default
     # cross-entropy refuses with a ValueError; squared error is the option made for it.
     "DenoisingAutoencoder": {"n_components": 4, "max_iter": 5, "loss": "squared_error"},
+    "ContractiveAutoencoder": {"n_components": 4, "max_iter": 5, "loss": "squared_error",
+                               "batch_size": 20},
     "SdATransformer": {"hidden_layer_sizes": (6, 4), "pretrain_max_iter": 3,
                        "loss": "squared_error"},
     "SdAClassifier": {"hidden_layer_sizes": (16,), "pretrain_max_iter": 2,
