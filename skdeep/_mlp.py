@@ -239,10 +239,9 @@ class BaseMultilayerPerceptron(DeepEstimator):
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if alpha:
-                # scikit-learn's 0.5 * alpha * ||W||^2 / sum(weights), folded in
-                denom = swb.sum() if swb is not None else torch.tensor(
-                    float(xb.shape[0]), dtype=t_dtype, device=device)
-                coef = alpha / denom
+                # scikit-learn's 0.5 * alpha * ||W||^2 / sum(weights), folded in; a
+                # python float without weights (no tensor to build each step)
+                coef = alpha / (swb.sum() if swb is not None else xb.shape[0])
                 add_l2_gradient(weights, coef)
                 loss = loss.detach() + 0.5 * squared_norm(weights) * coef
             optimizer.step()
