@@ -2,6 +2,7 @@
 
 __version__ = "0.1.0"
 
+from ._dbm_classifier import DBMClassifier
 from ._regressor import DBNRegressor, SdARegressor
 from .autoencoder import DenoisingAutoencoder, SdAClassifier, SdATransformer
 from .contractive import ContractiveAutoencoder
@@ -20,6 +21,7 @@ from .text import TextVectorizer
 __all__ = [
     "BernoulliRBM",
     "ContractiveAutoencoder",
+    "DBMClassifier",
     "DBMTransformer",
     "DBNClassifier",
     "DBNRegressor",

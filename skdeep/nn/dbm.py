@@ -39,7 +39,7 @@ __all__ = [
     "layer_input", "mean_field", "mean_field_residual", "gibbs_sweep", "pcd_update_",
     "pretrain_cd_update_", "energy", "log_sum_out", "exact_parity",
     "log_partition_exact", "log_unnormalised_exact", "variational_bound_unnormalised",
-    "ais_log_partition", "ais_log_weights",
+    "ais_log_partition", "ais_log_weights", "DBMDiscriminativeNet",
 ]
 
 
@@ -405,3 +405,76 @@ def ais_log_weights(Ws, bs, base_vis, betas, *, n_chains, generator=None):
                                   generator)
         pres = odd_inputs()
     return log_w
+
+
+class DBMDiscriminativeNet(torch.nn.Module):
+    """The DBM's discriminative network (Salakhutdinov & Hinton 2009, section 4).
+
+    The input is ``v`` concatenated with the mean-field posteriors ``q(h^2 | v)`` of a
+    frozen DBM (kept as buffers: they are features, not trained). The first sigmoid
+    layer sees both, as the DBM's ``h^1`` hears ``v`` and ``h^2``; the layers above
+    form a chain ``h^{i+1} = sigmoid(W_i^T h^i + b_{i+1})``, then a softmax layer.
+    :meth:`init_from_dbm` copies the DBM's weights into the hidden layers.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Units of the DBM's layers, visible first (at least two hidden layers).
+    n_classes : int
+    n_mean_field : int
+        Mean-field sweeps that compute ``q(h^2 | v)``.
+    damping : float
+    """
+
+    def __init__(self, sizes, n_classes, *, n_mean_field=10, damping=0.0):
+        super().__init__()
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 3:
+            raise ValueError("A DBM has at least two hidden layers.")
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            self.register_buffer(f"dbm_W{i}", torch.zeros(a, b))
+        for i, s in enumerate(sizes):
+            self.register_buffer(f"dbm_b{i}", torch.zeros(s))
+        self.sizes = sizes
+        self.n_mean_field = int(n_mean_field)
+        self.damping = float(damping)
+        self.hidden = torch.nn.ModuleList(
+            [torch.nn.Linear(sizes[0] + sizes[2], sizes[1])]
+            + [torch.nn.Linear(a, b) for a, b in zip(sizes[1:-1], sizes[2:])])
+        self.out = torch.nn.Linear(sizes[-1], int(n_classes))
+        with torch.no_grad():  # the softmax layer starts at zero, as the tutorial's
+            self.out.weight.zero_()
+            self.out.bias.zero_()
+
+    def _dbm(self):
+        n = len(self.sizes)
+        return ([getattr(self, f"dbm_W{i}") for i in range(n - 1)],
+                [getattr(self, f"dbm_b{i}") for i in range(n)])
+
+    @torch.no_grad()
+    def init_from_dbm(self, Ws, bs):
+        """Freeze the DBM ``(Ws, bs)`` and initialise the hidden layers from it."""
+        own_Ws, own_bs = self._dbm()
+        for dst, src in zip(own_Ws + own_bs, list(Ws) + list(bs)):
+            dst.copy_(src)
+        first = self.hidden[0]
+        n_vis = self.sizes[0]
+        first.weight[:, :n_vis].copy_(Ws[0].t())
+        first.weight[:, n_vis:].copy_(Ws[1])     # h^1's top-down input from q(h^2)
+        first.bias.copy_(bs[1])
+        for i, layer in enumerate(self.hidden[1:], start=1):
+            layer.weight.copy_(Ws[i].t())
+            layer.bias.copy_(bs[i + 1])
+        return self
+
+    def posteriors(self, v):
+        """``q(h^2 | v)`` from the frozen DBM's mean field (no gradient)."""
+        Ws, bs = self._dbm()
+        with torch.no_grad():
+            return mean_field(v, Ws, bs, n_iter=self.n_mean_field, damping=self.damping)[2]
+
+    def forward(self, v):
+        h = torch.cat([v, self.posteriors(v).to(v.dtype)], dim=1)
+        for layer in self.hidden:
+            h = torch.sigmoid(layer(h))
+        return self.out(h)

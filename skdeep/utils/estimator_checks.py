@@ -47,6 +47,9 @@ CHECK_PARAMS: dict[str, dict] = {
     "DBMTransformer": {"hidden_layer_sizes": (8, 4), "pretrain_n_iter": 2, "n_iter": 2,
                        "batch_size": 20, "n_particles": 20, "ais_n_betas": 100,
                        "ais_n_chains": 10},
+    "DBMClassifier": {"hidden_layer_sizes": (8, 4), "pretrain_n_iter": 2, "dbm_n_iter": 2,
+                      "dbm_batch_size": 20, "n_particles": 20, "max_iter": 100,
+                      "learning_rate_init": 0.01},
     "DBNClassifier": {"hidden_layer_sizes": (8,), "pretrain_n_iter": 2, "max_iter": 100,
                       "learning_rate_init": 0.01},
     # real-valued check data: the linear output layer (cross-entropy needs X in [0, 1])
