@@ -179,8 +179,19 @@ warm_start, device, precision, compile, max_device_memory, random_state, verbose
         dbm._ais_cache = None
         dbm._set_history(stages)
         dbm.device_ = str(device)
-        self.dbm_ = dbm
+        # kept as plain state (parameters, tensors as bytes) so that save() and skops
+        # files hold no nested estimator object; ``dbm_`` rebuilds it on access
+        self._dbm_state = (dbm.get_params(), dbm.__getstate__())
         return ([W.detach().cpu() for W in module.Ws], [b.detach().cpu() for b in module.bs])
+
+    @property
+    def dbm_(self):
+        """The trained DBM (a fitted :class:`~skdeep.DBMTransformer`), before fine-tuning."""
+        self._check_fitted()
+        params, state = self._dbm_state
+        dbm = DBMTransformer(**params)
+        dbm.__setstate__(dict(state))
+        return dbm
 
     def _build_module(self, n_features, n_classes, generator, pretrained=None):
         sizes = [n_features] + _sizes(self.hidden_layer_sizes)
