@@ -20,11 +20,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from ._engine.batches import StreamingSource
 from ._engine.device import thread_limit
 from ._engine.lbfgs import minimize_lbfgs
 from ._engine.loop import NonFiniteLossError, train
 from ._engine.optim import LearningRateSchedule, add_l2_gradient, make_optimizer, squared_norm
-from ._engine.precision import check_precision
+from ._engine.precision import check_precision, device_budget, streams
 from .base import DeepEstimator, as_tensor, warn_user
 from .nn.layers import Perceptron, perceptron_loss, perceptron_output
 
@@ -65,6 +66,7 @@ class BaseMultilayerPerceptron(DeepEstimator):
         "device": [str],
         "precision": [StrOptions({"float32", "tf32", "bf16"})],
         "compile": ["boolean"],
+        "max_device_memory": [Interval(numbers.Integral, 1, None, closed="left"), None],
     }
 
     # ------------------------------------------------------------------ subclass hooks
@@ -206,6 +208,10 @@ class BaseMultilayerPerceptron(DeepEstimator):
     def _train_stochastic(self, module, X, Y, sample_weight, X_val, y_val, state, device,
                           seed, incremental):
         sw_val = None
+        stream = streams(X, device, self.max_device_memory)
+        if stream and X_val is None and self.early_stopping:
+            raise ValueError("early_stopping on data streamed from disk needs an explicit "
+                             "validation set: pass fit(X, y, X_val=..., y_val=...).")
         if X_val is not None:
             X_val = self._validate_X(X_val, reset=False, accept_sparse=["csr", "csc"])
             y_val = np.asarray(y_val)
@@ -216,11 +222,15 @@ class BaseMultilayerPerceptron(DeepEstimator):
         elif self.early_stopping:
             X, Y, sample_weight, X_val, y_val, sw_val = self._split(X, Y, sample_weight)
         t_dtype = next(module.parameters()).dtype
-        data = [as_tensor(X, device, t_dtype), self._targets(Y, device, t_dtype)]
-        if sample_weight is not None:
-            data.append(torch.as_tensor(sample_weight, dtype=t_dtype, device=device))
         n = X.shape[0]
         batch = self._batch_size(n)
+        if stream:
+            data = self._streamed(X, Y, sample_weight, device, t_dtype, batch)
+        else:
+            data = [as_tensor(X, device, t_dtype), self._targets(Y, device, t_dtype)]
+            if sample_weight is not None:
+                data.append(torch.as_tensor(sample_weight, dtype=t_dtype, device=device))
+            data = tuple(data)
         weights = [layer.weight for layer in module.layers]
         optimizer = make_optimizer(
             self.solver, module.parameters(), self.learning_rate_init, self.momentum,
@@ -284,7 +294,7 @@ class BaseMultilayerPerceptron(DeepEstimator):
         module.train()
         try:
             history = train(
-                module, step, tuple(data), batch_size=batch,
+                module, step, data, batch_size=batch,
                 max_iter=1 if incremental else self.max_iter, generator=gen,
                 # one batch covers the data: its order changes nothing but rounding
                 shuffle=self.shuffle and batch < n, validate=validate, tol=self.tol,
@@ -316,6 +326,20 @@ class BaseMultilayerPerceptron(DeepEstimator):
         if not incremental and history.stop_reason == "max_iter":
             warn_user(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                       "and the optimization hasn't converged yet.", ConvergenceWarning)
+
+    def _streamed(self, X, Y, sample_weight, device, t_dtype, batch):
+        """Row chunks of ``X`` (a memmap, an HDF5 dataset) within ``max_device_memory``;
+        the targets are small and built on the host once."""
+        targets = self._targets(Y, "cpu", t_dtype)
+        arrays = [X, targets.numpy()]
+        dtypes = [t_dtype, targets.dtype]
+        if sample_weight is not None:
+            arrays.append(np.asarray(sample_weight))
+            dtypes.append(t_dtype)
+        budget = device_budget(device, self.max_device_memory)
+        row_bytes = np.dtype(X.dtype).itemsize * int(np.prod(X.shape[1:]))
+        chunk_rows = max(batch, budget // (4 * row_bytes))
+        return StreamingSource(tuple(arrays), device, chunk_rows, dtypes=tuple(dtypes))
 
     def _restore_optimizer(self, optimizer, device, state=None):
         previous = state["_optimizer"] if state is not None else self._optimizer

@@ -67,7 +67,13 @@ _SHARED_PARAMETERS = """hidden_layer_sizes : array-like of shape (n_layers - 2,)
     precision : {"float32", "tf32", "bf16"}, default="float32"
         On CUDA: TF32 matmuls or bf16 autocast. Not in scikit-learn.
     compile : bool, default=False
-        Train through :func:`torch.compile`. Not in scikit-learn."""
+        Train through :func:`torch.compile`. Not in scikit-learn.
+    max_device_memory : int or None, default=None
+        Bytes of training data the device may hold. A larger dense ``X`` (a
+        ``numpy.memmap``, an HDF5 dataset) is streamed to it in row chunks by the
+        stochastic solvers instead of copied whole; early stopping then needs
+        ``X_val``/``y_val``. None: half the free memory of a GPU, a quarter of the RAM
+        for the CPU. Not in scikit-learn."""
 
 _SHARED_ATTRIBUTES = """loss_ : float
         The loss of the last epoch (or of the L-BFGS solution), L2 term included.
@@ -147,7 +153,7 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, device="auto", precision="float32",
-                 compile=False):
+                 compile=False, max_device_memory=None):
         _init_params(self, locals())
 
     def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
@@ -347,7 +353,7 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, device="auto", precision="float32",
-                 compile=False):
+                 compile=False, max_device_memory=None):
         _init_params(self, locals())
 
     def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):

@@ -79,3 +79,31 @@ def test_regressors_beat_a_linear_model_on_fashion_mnist(fashion_mnist):
     # measured: ridge 0.689; MLP, DBN and SdA regressors above it
     for name, score in scores.items():
         assert score > linear, (name, score, linear)
+
+
+def test_a_memmap_over_the_budget_is_streamed(digits, tmp_path, monkeypatch):
+    from skdeep import _mlp
+
+    X_train, X_test, y_train, y_test = digits
+    path = tmp_path / "X.dat"
+    mm = np.memmap(path, dtype=np.float32, mode="w+", shape=X_train.shape)
+    mm[:] = X_train
+    mm.flush()
+    X_disk = np.memmap(path, dtype=np.float32, mode="r", shape=X_train.shape)
+    sources = []
+    real = _mlp.StreamingSource
+
+    def spy(*args, **kwargs):
+        sources.append(real(*args, **kwargs))
+        return sources[-1]
+
+    monkeypatch.setattr(_mlp, "StreamingSource", spy)
+    budget = X_train.shape[1] * 4 * 100  # 100 rows' worth of float32
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPClassifier(max_iter=30, max_device_memory=budget, random_state=0)
+        clf.fit(X_disk, y_train)
+    assert sources and sources[0].chunk_rows < len(X_train)
+    assert clf.score(X_test, y_test) > 0.9
+    with pytest.raises(ValueError, match="needs an explicit validation set"):
+        MLPClassifier(early_stopping=True, max_device_memory=budget).fit(X_disk, y_train)
