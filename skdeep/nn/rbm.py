@@ -199,9 +199,10 @@ def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
     """
     n_pos = v_pos.shape[0]
     lr = float(learning_rate)
+    pre_pos = None
     if chain is None:                       # CD: the chain starts at the data
-        h_pos = torch.sigmoid(hidden_preactivation(v_pos, W, b_hid))
-        h = bernoulli(h_pos, generator)
+        pre_pos = hidden_preactivation(v_pos, W, b_hid)
+        h = bernoulli(torch.sigmoid(pre_pos), generator)
     else:
         h = chain
     for _ in range(k - 1):
@@ -220,7 +221,12 @@ def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
     else:
         V2[n_pos:] = mean + torch.randn(mean.shape, generator=generator, device=mean.device,
                                         dtype=mean.dtype)
-    pre2 = hidden_preactivation(V2, W, b_hid)
+    if pre_pos is None:
+        pre2 = hidden_preactivation(V2, W, b_hid)
+    else:
+        # CD already has the positive pre-activations: only the negative rows are new
+        # (one matmul fewer; CD-1 had cost about 1.17x PCD-1 for the same update)
+        pre2 = torch.cat([pre_pos, hidden_preactivation(V2[n_pos:], W, b_hid)])
     H2 = torch.sigmoid(pre2)
     h_neg = H2[n_pos:]
     new_chain = bernoulli(h_neg, generator)
