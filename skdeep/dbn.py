@@ -1,6 +1,7 @@
 """Deep belief networks: greedy layer-wise RBM stacks, their classifier and sampling."""
 from __future__ import annotations
 
+import copy
 import hashlib
 import numbers
 
@@ -8,12 +9,12 @@ import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._classifier import NeuralNetClassifier
-from ._engine.device import thread_limit
+from ._engine.device import n_threads_for, thread_limit, threads
 from ._engine.greedy import pretrain_rbm_stack
-from ._engine.loop import Stages
+from ._engine.loop import Stages, train
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
 from .nn import dbn as F_dbn
@@ -71,19 +72,44 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         Minibatch size of pretraining (the tutorial: 10).
     visible_units : {"bernoulli", "gaussian"}, default="bernoulli"
         Units of the bottom layer (Gaussian for standardised real-valued data).
+    fine_tune : {None, "up-down"}, default=None
+        ``"up-down"``: after greedy training, untie the recognition and generative
+        weights of the layers below the top RBM and fine-tune the DBN with the up-down
+        algorithm (Hinton, Osindero & Teh 2006): a stochastic up-pass through the
+        recognition weights whose states train the generative weights, CD-k in the top
+        RBM (``k`` of the top layer) from the up-pass states, and a stochastic down-pass
+        from the top RBM's negative-phase states through the generative weights whose
+        states train the recognition weights. Minibatches of ``pretrain_batch_size``.
+        None: greedy training only.
+    fine_tune_n_iter : int, default=10
+        Epochs of up-down fine-tuning.
+    fine_tune_learning_rate : float, default=0.01
+        Step size of the up-down updates.
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
-        1 shows a progress bar per layer.
+        1 shows a progress bar per layer (and one for fine-tuning).
 
     Attributes
     ----------
     module_ : torch.nn.Module
-        The stack of :class:`~skdeep.rbm.RBMModule`, bottom first (``module_.rbms``).
+        The stack of :class:`~skdeep.rbm.RBMModule`, bottom first (``module_.rbms``):
+        the recognition weights after up-down (``transform`` and ``coefs_`` use them).
     coefs_ : list of ndarray
         ``coefs_[i]`` of shape (n_in, n_out), layer ``i``'s weights.
     intercepts_hidden_ : list of ndarray
     intercepts_visible_ : list of ndarray
+    generative_coefs_ : list of ndarray
+        ``generative_coefs_[i]`` of shape (n_in, n_out): the weights of the directed
+        conditional ``p(h^i | h^{i+1})`` (``h^0 = x``) that ``sample``,
+        ``inverse_transform`` and the generative terms of ``score_samples`` use; the last
+        one is the top RBM's. Equal to ``coefs_`` without fine-tuning (tied weights).
+    generative_intercepts_ : list of ndarray
+        ``generative_intercepts_[i]`` of shape (n_in,), the biases of that conditional;
+        equal to ``intercepts_visible_`` without fine-tuning.
+    fine_tune_loss_curve_ : list of float or None
+        Per up-down epoch, the wake pass's ``-mean log p(x | h^1)`` under the generative
+        weights (for one layer, the CD free-energy gap); None without fine-tuning.
     pretrain_loss_curves_ : list of list of float
         Per layer, per epoch, the free-energy gap of the CD updates.
     n_features_in_ : int
@@ -111,6 +137,9 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "visible_units": [str],
+        "fine_tune": [StrOptions({"up-down"}), None],
+        "fine_tune_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "fine_tune_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -118,7 +147,8 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
 
     def __init__(self, hidden_layer_sizes=(500, 500), *, k=1, persistent=False,
                  pretrain_n_iter=10, pretrain_learning_rate=0.05, pretrain_batch_size=20,
-                 visible_units="bernoulli", device="auto", random_state=None, verbose=0):
+                 visible_units="bernoulli", fine_tune=None, fine_tune_n_iter=10,
+                 fine_tune_learning_rate=0.01, device="auto", random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.k = k
         self.persistent = persistent
@@ -126,6 +156,9 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         self.pretrain_learning_rate = pretrain_learning_rate
         self.pretrain_batch_size = pretrain_batch_size
         self.visible_units = visible_units
+        self.fine_tune = fine_tune
+        self.fine_tune_n_iter = fine_tune_n_iter
+        self.fine_tune_learning_rate = fine_tune_learning_rate
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -156,28 +189,79 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         device = self._resolve_device()
         seed = self._seed()
         stages = Stages()
+        generator = self._generator(seed, device)
         with thread_limit():
+            data = as_tensor(X, device)
             rbms, curves = pretrain_rbm_stack(
-                as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_n_iter,
+                data, sizes, ks=ks, epochs=self.pretrain_n_iter,
                 learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
-                persistent=self.persistent, generator=self._generator(seed, device),
+                persistent=self.persistent, generator=generator,
                 init_generator=self._generator(seed + 1, "cpu"),
                 visible_units=self.visible_units, verbose=self.verbose, stages=stages)
+            self._generative_module = None
+            self.fine_tune_loss_curve_ = None
+            if self.fine_tune == "up-down":
+                self._generative_module = self._up_down(data, rbms, ks[-1], generator,
+                                                        stages)
         self.module_ = RBMStack(rbms).eval()
         self.pretrain_loss_curves_ = curves
-        self._set_history(stages)
         self._dtype = np.dtype(X.dtype)
         self.device_ = str(device)
         self._top_visible_mean = self._top_input_mean(X)
         self._log_z_cache = {}
+        self._set_history(stages)
         return self
 
+    def _up_down(self, data, rbms, k, generator, stages):
+        """Untie the lower layers and run the up-down epochs (a stage of ``stages``);
+        ``rbms`` keep the recognition weights, the returned stack the generative ones."""
+        lower = rbms[:-1]
+        generative = RBMStack([copy.deepcopy(r) for r in lower]).to(data.device)
+        top = rbms[-1]
+        both = torch.nn.ModuleList([*rbms, *generative.rbms])
+        lr = self.fine_tune_learning_rate
+
+        def step(xb):
+            return F_dbn.up_down_update_(lower, list(generative.rbms), top, xb,
+                                         learning_rate=lr, k=k, generator=generator)
+
+        batch = min(self.pretrain_batch_size, data.shape[0])
+        n_threads = (n_threads_for(batch, data.shape[1], max(r.W.shape[0] for r in rbms))
+                     if data.device.type == "cpu" else None)
+        with threads(n_threads):
+            history = stages.record(train(
+                both, step, (data,), batch_size=batch,
+                max_iter=stages.epochs(self.fine_tune_n_iter), generator=generator,
+                shuffle=True, stop_on_loss=False, verbose=self.verbose,
+                desc="fine-tune (up-down)"))
+        self.fine_tune_loss_curve_ = list(history.loss_curve)
+        return generative.eval()
+
+    def _generative_rbms(self):
+        """The modules of the generative model, bottom first: the untied generative
+        layers after up-down, then the top RBM (the RBMs themselves without it)."""
+        rbms = list(self.module_.rbms)
+        gen = getattr(self, "_generative_module", None)
+        if gen is None:
+            return rbms
+        return [*gen.rbms, rbms[-1]]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # the log Z cache is keyed by tuples (skops and save() files hold plain data);
+        # it is recomputed on demand after loading
+        state.pop("_log_z_cache", None)
+        return state
+
     def _rebuild_module(self, name):
+        sizes = [self.n_features_in_] + _as_sizes(self.hidden_layer_sizes)
+        layers = [RBMModule(a, b, self.visible_units if i == 0 else "bernoulli")
+                  for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
+        if name == "_generative_module":
+            return RBMStack(layers[:-1])
         if name != "module_":
             return None
-        sizes = [self.n_features_in_] + _as_sizes(self.hidden_layer_sizes)
-        return RBMStack([RBMModule(a, b, self.visible_units if i == 0 else "bernoulli")
-                       for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))])
+        return RBMStack(layers)
 
     @property
     def _n_features_out(self):
@@ -200,6 +284,16 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
     def intercepts_visible_(self):
         self._check_fitted()
         return [self._np(r.b_vis) for r in self.module_.rbms]
+
+    @property
+    def generative_coefs_(self):
+        self._check_fitted()
+        return [self._np(r.W).T.copy() for r in self._generative_rbms()]
+
+    @property
+    def generative_intercepts_(self):
+        self._check_fitted()
+        return [self._np(r.b_vis) for r in self._generative_rbms()]
 
     def transform(self, X):
         """The top layer's hidden probabilities (mean-field upward pass).
@@ -235,7 +329,8 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         if X.shape[1] != n_top:
             raise ValueError(f"X has {X.shape[1]} features, but the top layer has "
                              f"{n_top} units.")
-        return self._predict_batched(X, lambda m, hb: m.down(hb), self.module_)
+        return self._predict_batched(X, lambda m, hb: m.down(hb),
+                                     RBMStack(self._generative_rbms()))
 
     def sample(self, n_samples=1, n_gibbs=1000, *, return_mean=True, random_state=None):
         """Sample from the DBN: Gibbs in the top RBM, then down the directed layers.
@@ -261,7 +356,7 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         rs = self.random_state if random_state is None else random_state
         gen = self._generator(int(check_random_state(rs).randint(np.iinfo(np.int32).max)),
                               self._device)
-        rbms = list(self.module_.rbms)
+        rbms = self._generative_rbms()
         top = rbms[-1]
         with torch.no_grad():
             v = torch.bernoulli(torch.full((n_samples, top.W.shape[1]), 0.5,
@@ -386,6 +481,11 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         its own gap (the bound of a bound). ``log Z_top`` is estimated by AIS when not
         exact, so the reported value is then a stochastic estimate of the bound.
 
+        After up-down fine-tuning (``fine_tune="up-down"``) ``q`` uses the recognition
+        weights (``coefs_``, ``intercepts_hidden_``) and ``p(h^{l-1} | h^l)`` the
+        generative ones (``generative_coefs_``, ``generative_intercepts_``): the bound
+        then holds for the fine-tuned generative model, whatever the recognition model.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -435,11 +535,14 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
                                         random_state)
         log_z = float(log_z)
         device = self._device
+        generative = self._generative_rbms()
         if sum_exact or len(rbms) == 1:
             table = (None if len(rbms) == 1
-                     else F_dbn.bound_upper_table(rbms, log_z, torch.float64))
+                     else F_dbn.bound_upper_table(rbms, log_z, torch.float64,
+                                                  generative=generative))
             return self._predict_batched(
-                X, lambda m, xb: F_dbn.dbn_bound_exact(xb, list(m.rbms), log_z, table=table),
+                X, lambda m, xb: F_dbn.dbn_bound_exact(xb, list(m.rbms), log_z, table=table,
+                                                       generative=generative),
                 self.module_, dtype=np.float64,
                 chunk_size=None if table is None else max(1, 2 ** 22 // len(table[0])))
         seed = self._draw_seed(random_state)
@@ -451,7 +554,8 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
                 uniforms = [torch.as_tensor(u, device=device)
                             for u in self._row_uniforms(xb, n_samples, seed)]
                 out.append(F_dbn.dbn_bound_mc(as_tensor(xb, device, torch.float64), rbms,
-                                              log_z, uniforms).cpu().numpy())
+                                              log_z, uniforms,
+                                              generative=generative).cpu().numpy())
         return np.concatenate(out) if out else np.empty((0,), dtype=np.float64)
 
     def score(self, X, y=None, **kwargs):

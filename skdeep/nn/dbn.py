@@ -11,11 +11,20 @@ import math
 import torch
 import torch.nn.functional as F
 
-from .rbm import all_binary_states, free_energy, hidden_preactivation, visible_preactivation
+from .rbm import (
+    all_binary_states,
+    bernoulli,
+    cd_update_,
+    free_energy,
+    hidden_preactivation,
+    sample_h_given_v,
+    sample_v_given_h,
+    visible_preactivation,
+)
 
 __all__ = ["RBMStack", "UnrolledAutoencoder", "linear_hidden_cd_step_",
            "MAX_BOUND_ENUM_UNITS", "bound_upper_table", "dbn_bound_exact", "dbn_bound_mc",
-           "dbn_log_likelihood_exact"]
+           "dbn_log_likelihood_exact", "up_down_update_"]
 
 #: the widest hidden layer that :func:`dbn_bound_exact` sums over (2**16 states).
 MAX_BOUND_ENUM_UNITS = 16
@@ -134,10 +143,24 @@ def _params(rbm, dtype):
     return rbm.W.to(dtype), rbm.b_vis.to(dtype), rbm.b_hid.to(dtype)
 
 
+def _gen_params(rbms, generative, dtype):
+    """``W`` and ``b_vis`` of the directed conditional ``p(h^0 | h^1)`` of the bottom
+    RBM: the generative weights after up-down, the tied RBM's otherwise."""
+    gen = rbms[0] if generative is None else generative[0]
+    return gen.W.to(dtype), gen.b_vis.to(dtype)
+
+
+def _check_generative(rbms, generative):
+    if generative is not None and len(generative) != len(rbms):
+        raise ValueError(f"generative must have one module per RBM ({len(rbms)}); got "
+                         f"{len(generative)}.")
+
+
 @torch.no_grad()
-def bound_upper_table(rbms, log_z, dtype=torch.float64):
+def bound_upper_table(rbms, log_z, dtype=torch.float64, *, generative=None):
     """All states ``S`` of the first hidden layer and ``B_2(S)``, the bound of the stack
     above it at each (the top RBM's exact log marginal for a two-layer DBN).
+    ``generative`` is as in :func:`dbn_bound_exact`.
 
     Every hidden layer below the top RBM is enumerated, each of at most
     :data:`MAX_BOUND_ENUM_UNITS` units; the table does not depend on the data, so it is
@@ -150,12 +173,15 @@ def bound_upper_table(rbms, log_z, dtype=torch.float64):
     if n_hid > MAX_BOUND_ENUM_UNITS:
         raise ValueError(f"Enumerating a hidden layer of {n_hid} units is too costly (at "
                          f"most {MAX_BOUND_ENUM_UNITS}); use Monte-Carlo (method='ais').")
+    _check_generative(rbms, generative)
     states = all_binary_states(n_hid, dtype=dtype, device=rbms[0].W.device)
-    return states, dbn_bound_exact(states, rbms[1:], log_z, dtype=dtype)
+    upper_gen = None if generative is None else generative[1:]
+    return states, dbn_bound_exact(states, rbms[1:], log_z, dtype=dtype,
+                                   generative=upper_gen)
 
 
 @torch.no_grad()
-def dbn_bound_exact(v, rbms, log_z, *, table=None, dtype=torch.float64):
+def dbn_bound_exact(v, rbms, log_z, *, table=None, dtype=torch.float64, generative=None):
     """The recursive variational bound ``B_1(v)`` per row, expectations summed exactly.
 
     Parameters
@@ -165,21 +191,29 @@ def dbn_bound_exact(v, rbms, log_z, *, table=None, dtype=torch.float64):
     log_z : float
         ``log Z`` of the top RBM.
     table : tuple or None
-        ``bound_upper_table(rbms, log_z)``, reused across chunks of rows.
+        ``bound_upper_table(rbms, log_z, generative=generative)``, reused across chunks
+        of rows.
+    generative : sequence of modules or None
+        One per RBM: the ``W`` and ``b_vis`` of the directed conditionals
+        ``p(h^{l-1} | h^l)`` (the generative weights after up-down fine-tuning; the last
+        entry, the top RBM, is not read). None: the RBMs' own (tied) weights.
+        ``q`` always uses the RBMs' ``W`` and ``b_hid`` (the recognition weights).
 
     Returns
     -------
     tensor of shape (n,), ``dtype``; for one RBM, its exact ``log p(v)``.
     """
     v = v.to(dtype)
+    _check_generative(rbms, generative)
     if len(rbms) == 1:
         W, b, c = _params(rbms[0], dtype)
         return -free_energy(v, W, b, c, rbms[0].visible) - log_z
-    states, upper = bound_upper_table(rbms, log_z, dtype) if table is None else table
-    W, b, c = _params(rbms[0], dtype)
+    states, upper = (bound_upper_table(rbms, log_z, dtype, generative=generative)
+                     if table is None else table)
+    W, _, c = _params(rbms[0], dtype)
     pre_q = hidden_preactivation(v, W, c)                                # (n, n_hid)
     log_q = pre_q @ states.t() - F.softplus(pre_q).sum(-1, keepdim=True)  # (n, K)
-    pre_v = visible_preactivation(states, W, b)                          # (K, n_vis)
+    pre_v = visible_preactivation(states, *_gen_params(rbms, generative, dtype))  # (K, n_vis)
     if rbms[0].visible == "bernoulli":
         log_px = v @ pre_v.t() - F.softplus(pre_v).sum(-1)
     else:  # expanded square: no (n, K, n_vis) temporary
@@ -189,7 +223,7 @@ def dbn_bound_exact(v, rbms, log_z, *, table=None, dtype=torch.float64):
 
 
 @torch.no_grad()
-def dbn_bound_mc(v, rbms, log_z, uniforms, *, dtype=torch.float64):
+def dbn_bound_mc(v, rbms, log_z, uniforms, *, dtype=torch.float64, generative=None):
     """A Monte-Carlo estimate of the recursive bound ``B_1(v)`` per row.
 
     Each of ``n_samples`` draws samples ``h^1 ~ q(h^1 | v)``, then one ``h^l ~ q(h^l |
@@ -207,6 +241,8 @@ def dbn_bound_mc(v, rbms, log_z, uniforms, *, dtype=torch.float64):
         One per RBM below the top, of shape ``(n, n_samples, n_hid_l)`` in [0, 1): the
         draws (the caller makes them a function of each row so that a row's estimate
         does not depend on the others).
+    generative : sequence of modules or None
+        As in :func:`dbn_bound_exact`.
 
     Returns
     -------
@@ -216,17 +252,19 @@ def dbn_bound_mc(v, rbms, log_z, uniforms, *, dtype=torch.float64):
     n, n_vis = v.shape
     if len(uniforms) != len(rbms) - 1:
         raise ValueError(f"Expected {len(rbms) - 1} uniform tensors; got {len(uniforms)}.")
+    _check_generative(rbms, generative)
     if len(rbms) == 1:
         return dbn_bound_exact(v, rbms, log_z, dtype=dtype)
     n_samples = uniforms[0].shape[1]
     x = v.unsqueeze(1).expand(n, n_samples, n_vis).reshape(n * n_samples, n_vis)
     total = torch.zeros(n * n_samples, dtype=dtype, device=v.device)
-    for rbm, u in zip(rbms[:-1], uniforms):
-        W, b, c = _params(rbm, dtype)
+    for i, (rbm, u) in enumerate(zip(rbms[:-1], uniforms)):
+        W, _, c = _params(rbm, dtype)
         pre_q = hidden_preactivation(x, W, c)
         h = (u.reshape(n * n_samples, -1).to(dtype) < torch.sigmoid(pre_q)).to(dtype)
-        total += (_log_visible_given_hidden(x, visible_preactivation(h, W, b), rbm.visible)
-                  + _entropy(pre_q))
+        gen = rbm if generative is None else generative[i]
+        pre_v = visible_preactivation(h, gen.W.to(dtype), gen.b_vis.to(dtype))
+        total += _log_visible_given_hidden(x, pre_v, rbm.visible) + _entropy(pre_q)
         x = h
     W, b, c = _params(rbms[-1], dtype)
     total += -free_energy(x, W, b, c, rbms[-1].visible) - log_z
@@ -234,10 +272,12 @@ def dbn_bound_mc(v, rbms, log_z, uniforms, *, dtype=torch.float64):
 
 
 @torch.no_grad()
-def dbn_log_likelihood_exact(v, rbms, log_z, *, dtype=torch.float64):
+def dbn_log_likelihood_exact(v, rbms, log_z, *, dtype=torch.float64, generative=None):
     """``log p(v)`` of the DBN by brute force: the sum over every state of every hidden
-    layer below the top RBM (tiny models; a test oracle for the bound)."""
+    layer below the top RBM (tiny models; a test oracle for the bound). ``generative``
+    is as in :func:`dbn_bound_exact` (only the generative model is read)."""
     v = v.to(dtype)
+    _check_generative(rbms, generative)
     if len(rbms) == 1:
         W, b, c = _params(rbms[0], dtype)
         return -free_energy(v, W, b, c, rbms[0].visible) - log_z
@@ -246,8 +286,97 @@ def dbn_log_likelihood_exact(v, rbms, log_z, *, dtype=torch.float64):
         raise ValueError(f"Enumerating a hidden layer of {n_hid} units is too costly (at "
                          f"most {MAX_BOUND_ENUM_UNITS}).")
     states = all_binary_states(n_hid, dtype=dtype, device=v.device)
-    log_p_states = dbn_log_likelihood_exact(states, rbms[1:], log_z, dtype=dtype)  # (K,)
-    W, b, c = _params(rbms[0], dtype)
-    pre_v = visible_preactivation(states, W, b)                                # (K, n_vis)
+    log_p_states = dbn_log_likelihood_exact(
+        states, rbms[1:], log_z, dtype=dtype,
+        generative=None if generative is None else generative[1:])            # (K,)
+    pre_v = visible_preactivation(states, *_gen_params(rbms, generative, dtype))  # (K, n_vis)
     log_px = _log_visible_given_hidden(v[:, None, :], pre_v[None], rbms[0].visible)
     return torch.logsumexp(log_px + log_p_states, dim=1)
+
+
+# ---------------------------------------------------------------------- up-down fine-tuning
+@torch.no_grad()
+def up_down_update_(recognition, generative, top, v, *, learning_rate, k=1, generator=None):
+    """One step of the up-down algorithm (Hinton, Osindero & Teh 2006, appendix B).
+
+    The DBN's lower layers have untied weights: ``recognition[l]`` (its ``W`` and
+    ``b_hid``) gives ``q(h^{l+1} | h^l)``, ``generative[l]`` (its ``W``, ``b_vis`` and
+    ``visible``) gives ``p(h^l | h^{l+1})``; ``top`` is the top RBM (tied). All three are
+    updated in place, every statistic computed from the parameters before the step:
+
+    * up (wake) pass: ``h^{l+1} ~ q(. | h^l)`` from the data; each generative layer
+      takes a delta-rule step towards predicting the wake states below it,
+      ``dW_gen = lr * mean((h^{l+1})^T (h^l - E_p[h^l | h^{l+1}]))``;
+    * the top RBM takes a CD-``k`` step started from the wake states of its visible layer;
+    * down (sleep) pass from the negative-phase visible states of the top RBM through the
+      generative weights (states sampled, the bottom layer's means, as in the paper);
+      each recognition layer takes a delta-rule step towards predicting the sleep states
+      above it, ``dW_rec = lr * mean((h^{l+1} - q(h^{l+1} | h^l))^T h^l)``.
+
+    With no lower layers (a one-RBM DBN) this is :func:`~skdeep.nn.rbm.cd_update_`.
+
+    Parameters
+    ----------
+    recognition, generative : sequence of modules
+        The ``L - 1`` lower layers, bottom first (modules with ``W`` of shape
+        (n_hid, n_vis), ``b_vis``, ``b_hid``, ``visible``).
+    top : module
+        The top RBM.
+    v : tensor of shape (n, n_vis)
+    learning_rate : float
+    k : int
+        Gibbs steps of the top RBM's CD.
+    generator : torch.Generator or None
+
+    Returns
+    -------
+    cost : 0-d tensor
+        The wake pass's ``-mean log p(v | h^1)`` under the generative weights before the
+        step (for one RBM, the CD free-energy gap); no host synchronisation.
+    """
+    if len(recognition) != len(generative):
+        raise ValueError("recognition and generative must have the same length; got "
+                         f"{len(recognition)} and {len(generative)}.")
+    lr = float(learning_rate)
+    if not recognition:
+        _, cost = cd_update_(top.W, top.b_vis, top.b_hid, v, learning_rate=lr, k=k,
+                             visible=top.visible, generator=generator)
+        return cost
+    n = v.shape[0]
+    # up pass: stochastic states through the recognition weights
+    wake = [v]
+    for rec in recognition:
+        wake.append(bernoulli(torch.sigmoid(hidden_preactivation(wake[-1], rec.W, rec.b_hid)),
+                              generator))
+    # generative predictions of the wake states (before any update)
+    gen_pre = [visible_preactivation(wake[i + 1], g.W, g.b_vis)
+               for i, g in enumerate(generative)]
+    cost = -_log_visible_given_hidden(v, gen_pre[0], generative[0].visible).mean()
+    # top RBM: CD-k from the wake states of its visible layer
+    v_pos = wake[-1]
+    h_pos, h = sample_h_given_v(v_pos, top.W, top.b_hid, generator)
+    for _ in range(k):
+        _, v_neg = sample_v_given_h(h, top.W, top.b_vis, "bernoulli", generator)
+        h_neg, h = sample_h_given_v(v_neg, top.W, top.b_hid, generator)
+    # down pass from the top RBM's negative-phase visible states
+    sleep = [v_neg]
+    for i in range(len(generative) - 1, -1, -1):
+        g = generative[i]
+        mean, state = sample_v_given_h(sleep[0], g.W, g.b_vis, g.visible, generator)
+        sleep.insert(0, mean if i == 0 else state)
+    rec_pred = [torch.sigmoid(hidden_preactivation(sleep[i], r.W, r.b_hid))
+                for i, r in enumerate(recognition)]
+    a = lr / n
+    for i, g in enumerate(generative):
+        below = wake[i]
+        err = below - (torch.sigmoid(gen_pre[i]) if g.visible == "bernoulli" else gen_pre[i])
+        g.W.addmm_(wake[i + 1].t(), err, alpha=a)
+        g.b_vis.add_(err.sum(0), alpha=a)
+    top.W.addmm_(h_pos.t(), v_pos, alpha=a).addmm_(h_neg.t(), v_neg, alpha=-a)
+    top.b_vis.add_(v_pos.sum(0) - v_neg.sum(0), alpha=a)
+    top.b_hid.add_(h_pos.sum(0) - h_neg.sum(0), alpha=a)
+    for i, r in enumerate(recognition):
+        err = sleep[i + 1] - rec_pred[i]
+        r.W.addmm_(err.t(), sleep[i], alpha=a)
+        r.b_hid.add_(err.sum(0), alpha=a)
+    return cost
