@@ -1,7 +1,7 @@
 """The one place where expected failures of scikit-learn's estimator checks are recorded.
 
 Each entry names a check and says why skdeep's estimator cannot, or should not, pass it.
-``tests/test_common.py`` passes this mapping to ``parametrize_with_checks``.
+``tests/api/test_common.py`` passes this mapping to ``parametrize_with_checks``.
 """
 from __future__ import annotations
 
