@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.base import ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
@@ -25,7 +25,6 @@ from ._engine.batches import StreamingSource
 from ._engine.device import thread_limit
 from ._engine.loop import Stages, train
 from ._engine.optim import (
-    SCHEDULES,
     LearningRateSchedule,
     add_l2_gradient,
     make_optimizer,
@@ -34,7 +33,7 @@ from ._engine.optim import (
     weights_and_biases,
 )
 from ._engine.precision import autocast, check_precision, device_budget, streams, tf32
-from ._validation import check_label_types
+from ._validation import GRADIENT_CONSTRAINTS, check_label_types
 from .base import DeepEstimator, as_tensor
 
 __all__ = ["NeuralNetClassifier"]
@@ -58,29 +57,9 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
     """
 
     _parameter_constraints: dict = {
-        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
-        "learning_rate": [StrOptions(set(SCHEDULES))],
-        "power_t": [Interval(numbers.Real, 0, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "solver": [StrOptions({"sgd", "adam"})],
-        "momentum": [Interval(numbers.Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
-        "beta_2": [Interval(numbers.Real, 0, 1, closed="left")],
-        "epsilon": [Interval(numbers.Real, 0, None, closed="neither")],
+        **GRADIENT_CONSTRAINTS,
         "l1": [Interval(numbers.Real, 0, None, closed="left")],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"),
-                             Options(numbers.Real, {np.inf})],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
-        "shuffle": ["boolean"],
-        "warm_start": ["boolean"],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
         "precision": [StrOptions({"float32", "tf32", "bf16"})],
         "compile": ["boolean"],
         "max_device_memory": [Interval(numbers.Integral, 1, None, closed="left"), None],

@@ -84,6 +84,34 @@ class BaseMultilayerPerceptron(DeepEstimator):
         raise NotImplementedError
 
     # ------------------------------------------------------------------ fitting
+    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
+        """Fit the model to ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels of any type or a label indicator matrix (multilabel) for the
+            classifier; numeric targets for the regressor.
+        sample_weight : array-like of shape (n_samples,), default=None
+        X_val, y_val : array-like, default=None
+            A validation set to stop on, instead of the ``validation_fraction``
+            hold-out (an addition to scikit-learn).
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight, X_val, y_val, incremental=False)
+
+    def _check_solver(self):
+        """``partial_fit`` exists only for the stochastic solvers, as in scikit-learn."""
+        if self.solver == "lbfgs":
+            raise AttributeError("partial_fit is only available for stochastic optimizers. "
+                                 "lbfgs is not stochastic.")
+        return True
+
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]

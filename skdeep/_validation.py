@@ -6,8 +6,36 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
+from ._engine.optim import SCHEDULES
 from .exceptions import DataRangeWarning
+
+#: scikit-learn's MLP constraints on the optimizer parameters that every estimator
+#: trained by gradient descent shares (the conventions page's MLP family)
+GRADIENT_CONSTRAINTS: dict = {
+    "solver": [StrOptions({"sgd", "adam"})],
+    "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
+    "learning_rate": [StrOptions(set(SCHEDULES))],
+    "power_t": [Interval(numbers.Real, 0, None, closed="left")],
+    "momentum": [Interval(numbers.Real, 0, 1, closed="both")],
+    "nesterovs_momentum": ["boolean"],
+    "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
+    "beta_2": [Interval(numbers.Real, 0, 1, closed="left")],
+    "epsilon": [Interval(numbers.Real, 0, None, closed="neither")],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+    "shuffle": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left"),
+                         Options(numbers.Real, {np.inf})],
+    "tol": [Interval(numbers.Real, 0, None, closed="left")],
+    "warm_start": ["boolean"],
+    "device": [str],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
 
 # Rows per block when scanning for the range: bounds the temporary of a memmap or an
 # integer array cast to float.

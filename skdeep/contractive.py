@@ -11,7 +11,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._engine.batches import chunked
 from ._engine.device import thread_limit
-from ._engine.optim import SCHEDULES, LearningRateSchedule, make_optimizer, set_learning_rate
+from ._engine.optim import LearningRateSchedule, make_optimizer, set_learning_rate
+from ._validation import GRADIENT_CONSTRAINTS
 from .autoencoder import DenoisingAutoencoder, _check_unit_interval, _train_autoencoder
 from .base import as_tensor
 from .nn.autoencoder import TiedAutoencoder
@@ -128,26 +129,8 @@ class ContractiveAutoencoder(DenoisingAutoencoder):
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "contraction_level": [Interval(numbers.Real, 0, None, closed="left")],
         "loss": [StrOptions({"cross_entropy", "squared_error"})],
-        "solver": [StrOptions({"sgd", "adam"})],
-        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
-        "learning_rate": [StrOptions(set(SCHEDULES))],
-        "power_t": [Interval(numbers.Real, 0, None, closed="left")],
-        "momentum": [Interval(numbers.Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
-        "beta_2": [Interval(numbers.Real, 0, 1, closed="left")],
-        "epsilon": [Interval(numbers.Real, 0, None, closed="neither")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        **GRADIENT_CONSTRAINTS,
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
-        "warm_start": ["boolean"],
-        "device": [str],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(self, n_components=500, *, contraction_level=0.1, loss="cross_entropy",

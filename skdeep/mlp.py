@@ -156,32 +156,6 @@ class MLPClassifier(ClassifierMixin, BaseMultilayerPerceptron):
                  compile=False, max_device_memory=None):
         _init_params(self, locals())
 
-    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
-        """Fit the model to ``X`` and the labels ``y``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Labels of any type, or a label indicator matrix (multilabel).
-        sample_weight : array-like of shape (n_samples,), default=None
-        X_val, y_val : array-like, default=None
-            A validation set to stop on, instead of the ``validation_fraction``
-            hold-out (an addition to scikit-learn).
-
-        Returns
-        -------
-        self
-        """
-        self._validate_params()
-        return self._fit(X, y, sample_weight, X_val, y_val, incremental=False)
-
-    def _check_solver(self):
-        if self.solver == "lbfgs":
-            raise AttributeError("partial_fit is only available for stochastic optimizers. "
-                                 "lbfgs is not stochastic.")
-        return True
-
     @available_if(lambda est: est._check_solver())
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """One epoch over ``(X, y)``, continuing from the current weights.
@@ -355,31 +329,6 @@ class MLPRegressor(RegressorMixin, BaseMultilayerPerceptron):
                  n_iter_no_change=10, max_fun=15000, device="auto", precision="float32",
                  compile=False, max_device_memory=None):
         _init_params(self, locals())
-
-    def fit(self, X, y, sample_weight=None, X_val=None, y_val=None):
-        """Fit the model to ``X`` and the targets ``y``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_targets)
-        sample_weight : array-like of shape (n_samples,), default=None
-        X_val, y_val : array-like, default=None
-            A validation set to stop on, instead of the ``validation_fraction``
-            hold-out (an addition to scikit-learn).
-
-        Returns
-        -------
-        self
-        """
-        self._validate_params()
-        return self._fit(X, y, sample_weight, X_val, y_val, incremental=False)
-
-    def _check_solver(self):
-        if self.solver == "lbfgs":
-            raise AttributeError("partial_fit is only available for stochastic optimizers. "
-                                 "lbfgs is not stochastic.")
-        return True
 
     @available_if(lambda est: est._check_solver())
     def partial_fit(self, X, y, sample_weight=None):
