@@ -85,27 +85,6 @@ def test_nonfinite_weights_stop_the_loop_and_are_never_kept_as_best():
         train(module, module.step, data, batch_size=5, max_iter=3, shuffle=False)
 
 
-def test_nonfinite_weights_check_keeps_one_host_sync_per_epoch():
-    module = torch.nn.Linear(3, 1)
-    calls = {"item": 0}
-    real_item = torch.Tensor.item
-
-    def counting_item(self):
-        calls["item"] += 1
-        return real_item(self)
-
-    def step(xb):
-        return (module(xb) ** 2).mean().detach()
-
-    from unittest import mock
-
-    with mock.patch.object(torch.Tensor, "item", counting_item):
-        train(module, step, (torch.randn(40, 3),), batch_size=10, max_iter=3,
-              stop_on_loss=False)
-    assert calls["item"] == 3
-
-
-# ---------------------------------------------------------------- Bernoulli data range
 def _range_warnings(fit):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
