@@ -40,7 +40,7 @@ __all__ = ["NeuralNetClassifier"]
 
 
 def _weights(module):
-    """The weight matrices/kernels regularised by ``l1``/``l2`` (biases are not)."""
+    """The weight matrices/kernels regularised by ``l1`` and ``alpha`` (biases are not)."""
     return [p for name, p in module.named_parameters() if p.dim() > 1]
 
 

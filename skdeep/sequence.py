@@ -519,14 +519,14 @@ class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
         source = ragged_source(flat, lengths, device, labels=labels)
         gen = self._generator(seed, device)
         opt = make_optimizer(self.solver, module.parameters(), self.learning_rate_init)
-        l2 = self.alpha
+        alpha = self.alpha
         weight = module.out.weight
 
         def step(ids, lens, target):
             opt.zero_grad(set_to_none=True)
             loss = F.cross_entropy(module(ids, lens, gen), target)
-            if l2:
-                loss = loss + l2 * (weight ** 2).sum()
+            if alpha:
+                loss = loss + alpha * (weight ** 2).sum()
             loss.backward()
             opt.step()
             return loss.detach()

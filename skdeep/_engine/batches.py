@@ -130,8 +130,3 @@ def as_source(data):
     if hasattr(data, "batches"):
         return data
     return TensorSource(*data)
-
-
-def shuffled_batches(tensors, batch_size: int, generator=None, shuffle: bool = True):
-    """Yield tuples of minibatches of on-device ``tensors`` (see :class:`TensorSource`)."""
-    return TensorSource(*tensors).batches(batch_size, generator, shuffle)

@@ -9,7 +9,6 @@ minibatch that updates the module and returns the batch's mean loss as a 0-d ten
 from __future__ import annotations
 
 import math
-import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -31,13 +30,8 @@ class History:
     best_validation_score: float | None = None
     best_loss: float = math.inf
     n_iter: int = 0
-    epoch_times: list = field(default_factory=list)
     stop_reason: str = "max_iter"  # "converged" | "max_iter" | "nonfinite" | "interrupted"
     no_improvement: int = 0  # epochs without improvement when training ended
-
-    @property
-    def converged(self) -> bool:
-        return self.stop_reason == "converged"
 
 
 class Stages:
@@ -148,7 +142,6 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
         bar = tqdm(total=max_iter, desc=desc, unit="epoch", leave=True)
     try:
         for epoch in range(1, max_iter + 1):
-            start = time.perf_counter()
             total = torch.zeros((), device=source.device)
             for batch in source.batches(batch_size, generator, shuffle):
                 loss = step(*batch)
@@ -157,7 +150,6 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
             # weights' finiteness rides on the epoch's one host sync, as a NaN loss.
             finite = _finite_state(module).to(total.device)
             epoch_loss = torch.where(finite, total, math.nan).item() / n
-            hist.epoch_times.append(time.perf_counter() - start)
             if not math.isfinite(epoch_loss):
                 hist.stop_reason = "nonfinite"
                 loss = total.item() / n   # off the hot path: tell the two causes apart
