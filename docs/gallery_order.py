@@ -11,6 +11,7 @@ CHAPTERS = [
     "plot_sda",
     "plot_rbm",
     "plot_dbn",
+    "plot_generative_dbn",
     "plot_hmc",
     "plot_rnnslu",
     "plot_lstm_sentiment",

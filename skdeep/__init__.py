@@ -3,13 +3,15 @@
 __version__ = "0.1.0"
 
 from ._dbm_classifier import DBMClassifier
+from ._dbn_classifier import DBNClassifier
 from ._regressor import DBNRegressor, SdARegressor
 from .autoencoder import DenoisingAutoencoder, SdAClassifier, SdATransformer
 from .contractive import ContractiveAutoencoder
 from .conv import LeNetClassifier
 from .dbm import DBMTransformer
-from .dbn import DBNClassifier, DBNTransformer
+from .dbn import DBNTransformer
 from .deep_autoencoder import DeepAutoencoder
+from .generative_dbn import GenerativeDBNClassifier
 from .linear import LogisticClassifier
 from .mlp import MLPClassifier, MLPRegressor
 from .music import RNNRBM
@@ -29,6 +31,7 @@ __all__ = [
     "DeepAutoencoder",
     "DenoisingAutoencoder",
     "ElmanSlotFiller",
+    "GenerativeDBNClassifier",
     "HMCSampler",
     "LSTMSentiment",
     "LeNetClassifier",

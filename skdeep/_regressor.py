@@ -14,9 +14,9 @@ from sklearn.base import RegressorMixin
 from sklearn.model_selection import train_test_split
 
 from ._classifier import NeuralNetClassifier, _weights
+from ._dbn_classifier import DBNClassifier
 from .autoencoder import _STACK_CONSTRAINTS, SdAClassifier, _SdAStackMixin
 from .base import DeepEstimator
-from .dbn import DBNClassifier
 
 __all__ = ["DBNRegressor", "NeuralNetRegressor", "SdARegressor"]
 

@@ -1,7 +1,8 @@
-"""Deep belief networks: greedy layer-wise RBM stacks, their classifier and sampling."""
+"""Deep belief networks: greedy layer-wise RBM stacks as transformers and generative
+models (sampling, up-down fine-tuning, the variational bound); the classifier is
+:mod:`skdeep._dbn_classifier`."""
 from __future__ import annotations
 
-import copy
 import hashlib
 import numbers
 
@@ -11,42 +12,21 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._classifier import NeuralNetClassifier
-from ._engine.device import n_threads_for, thread_limit, threads
-from ._engine.greedy import pretrain_rbm_stack
-from ._engine.loop import Stages, train
+from ._dbn_stack import GenerativeStackMixin, as_sizes, per_layer
+from ._engine.device import thread_limit
+from ._engine.greedy import pretrain_rbm_stack, up_down_fine_tune
+from ._engine.loop import Stages
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
 from .nn import dbn as F_dbn
 from .nn import rbm as F_rbm
 from .nn.dbn import RBMStack
-from .nn.layers import MLP
-from .nn.rbm import RBMModule
 
-__all__ = ["DBNTransformer", "DBNClassifier", "pretrain_rbm_stack"]
+__all__ = ["DBNTransformer"]
 
 
-def _as_sizes(hidden_layer_sizes):
-    sizes = hidden_layer_sizes
-    sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
-    if not sizes or any(not isinstance(s, numbers.Integral) or s < 1 for s in sizes):
-        raise ValueError("hidden_layer_sizes must be a non-empty sequence of positive "
-                         f"integers; got {hidden_layer_sizes!r}.")
-    return [int(s) for s in sizes]
-
-
-def _per_layer(value, n_layers, name):
-    if isinstance(value, numbers.Integral):
-        values = [int(value)] * n_layers
-    else:
-        values = [int(v) for v in value]
-    if len(values) != n_layers or any(v < 1 for v in values):
-        raise ValueError(f"{name} must be a positive int or one per hidden layer "
-                         f"({n_layers}); got {value!r}.")
-    return values
-
-
-class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstimator):
+class DBNTransformer(GenerativeStackMixin, ClassNamePrefixFeaturesOutMixin,
+                     TransformerMixin, DeepEstimator):
     """Deep belief network: a greedy layer-wise stack of RBMs (Hinton et al. 2006).
 
     Each layer is an RBM trained by CD-k (or PCD-k) on the hidden probabilities of the
@@ -182,8 +162,8 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         if self.visible_units not in F_rbm.VISIBLE_UNITS:
             raise ValueError(f"visible_units must be one of {F_rbm.VISIBLE_UNITS}; got "
                              f"{self.visible_units!r}.")
-        sizes = _as_sizes(self.hidden_layer_sizes)
-        ks = _per_layer(self.k, len(sizes), "k")
+        sizes = as_sizes(self.hidden_layer_sizes)
+        ks = per_layer(self.k, len(sizes), "k")
         X = self._check_X(X, reset=True)
         warn_if_outside_unit_interval(X, self)
         device = self._resolve_device()
@@ -201,50 +181,19 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
             self._generative_module = None
             self.fine_tune_loss_curve_ = None
             if self.fine_tune == "up-down":
-                self._generative_module = self._up_down(data, rbms, ks[-1], generator,
-                                                        stages)
+                self._generative_module, self.fine_tune_loss_curve_ = up_down_fine_tune(
+                    data, rbms, k=ks[-1], epochs=self.fine_tune_n_iter,
+                    learning_rate=self.fine_tune_learning_rate,
+                    batch_size=self.pretrain_batch_size, generator=generator,
+                    stages=stages, verbose=self.verbose)
         self.module_ = RBMStack(rbms).eval()
         self.pretrain_loss_curves_ = curves
         self._dtype = np.dtype(X.dtype)
         self.device_ = str(device)
-        self._top_visible_mean = self._top_input_mean(X)
+        self._top_visible_mean = self._up_pass_mean(X)
         self._log_z_cache = {}
         self._set_history(stages)
         return self
-
-    def _up_down(self, data, rbms, k, generator, stages):
-        """Untie the lower layers and run the up-down epochs (a stage of ``stages``);
-        ``rbms`` keep the recognition weights, the returned stack the generative ones."""
-        lower = rbms[:-1]
-        generative = RBMStack([copy.deepcopy(r) for r in lower]).to(data.device)
-        top = rbms[-1]
-        both = torch.nn.ModuleList([*rbms, *generative.rbms])
-        lr = self.fine_tune_learning_rate
-
-        def step(xb):
-            return F_dbn.up_down_update_(lower, list(generative.rbms), top, xb,
-                                         learning_rate=lr, k=k, generator=generator)
-
-        batch = min(self.pretrain_batch_size, data.shape[0])
-        n_threads = (n_threads_for(batch, data.shape[1], max(r.W.shape[0] for r in rbms))
-                     if data.device.type == "cpu" else None)
-        with threads(n_threads):
-            history = stages.record(train(
-                both, step, (data,), batch_size=batch,
-                max_iter=stages.epochs(self.fine_tune_n_iter), generator=generator,
-                shuffle=True, stop_on_loss=False, verbose=self.verbose,
-                desc="fine-tune (up-down)"))
-        self.fine_tune_loss_curve_ = list(history.loss_curve)
-        return generative.eval()
-
-    def _generative_rbms(self):
-        """The modules of the generative model, bottom first: the untied generative
-        layers after up-down, then the top RBM (the RBMs themselves without it)."""
-        rbms = list(self.module_.rbms)
-        gen = getattr(self, "_generative_module", None)
-        if gen is None:
-            return rbms
-        return [*gen.rbms, rbms[-1]]
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -253,47 +202,9 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         state.pop("_log_z_cache", None)
         return state
 
-    def _rebuild_module(self, name):
-        sizes = [self.n_features_in_] + _as_sizes(self.hidden_layer_sizes)
-        layers = [RBMModule(a, b, self.visible_units if i == 0 else "bernoulli")
-                  for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
-        if name == "_generative_module":
-            return RBMStack(layers[:-1])
-        if name != "module_":
-            return None
-        return RBMStack(layers)
-
     @property
     def _n_features_out(self):
-        return _as_sizes(self.hidden_layer_sizes)[-1]
-
-    def _np(self, t):
-        return t.detach().cpu().numpy().astype(getattr(self, "_dtype", np.float64))
-
-    @property
-    def coefs_(self):
-        self._check_fitted()
-        return [self._np(r.W).T.copy() for r in self.module_.rbms]
-
-    @property
-    def intercepts_hidden_(self):
-        self._check_fitted()
-        return [self._np(r.b_hid) for r in self.module_.rbms]
-
-    @property
-    def intercepts_visible_(self):
-        self._check_fitted()
-        return [self._np(r.b_vis) for r in self.module_.rbms]
-
-    @property
-    def generative_coefs_(self):
-        self._check_fitted()
-        return [self._np(r.W).T.copy() for r in self._generative_rbms()]
-
-    @property
-    def generative_intercepts_(self):
-        self._check_fitted()
-        return [self._np(r.b_vis) for r in self._generative_rbms()]
+        return as_sizes(self.hidden_layer_sizes)[-1]
 
     def transform(self, X):
         """The top layer's hidden probabilities (mean-field upward pass).
@@ -332,15 +243,26 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         return self._predict_batched(X, lambda m, hb: m.down(hb),
                                      RBMStack(self._generative_rbms()))
 
-    def sample(self, n_samples=1, n_gibbs=1000, *, return_mean=True, random_state=None):
+    def sample(self, n_samples=1, n_gibbs=1000, *, init="base-rate", return_mean=True,
+               random_state=None):
         """Sample from the DBN: Gibbs in the top RBM, then down the directed layers.
+
+        Fit with ``fine_tune="up-down"`` for samples that look like the data: on 10k
+        MNIST digits (784-500-500) the greedy DBN's samples are near-blank (mean pixel
+        0.003-0.008 against 0.13), after up-down they have mean pixel 0.10 and a
+        logistic regression trained on the digits labels them with mean confidence 0.92,
+        over all ten classes (``docs/dbn.rst``).
 
         Parameters
         ----------
         n_samples : int, default=1
         n_gibbs : int, default=1000
             Gibbs steps in the top-level RBM (an associative memory between the top two
-            layers), started from uniform binary states.
+            layers). 1000 steps labelled more samples confidently than 100 did.
+        init : {"base-rate", "uniform"}, default="base-rate"
+            The chains' starting states: Bernoulli draws of the training data's mean
+            up-pass into the top RBM (its base rates), or of probability 0.5. The base
+            rate gave brighter samples over more classes in every setting measured.
         return_mean : bool, default=True
             Return the visible probabilities of the last, top-down step (what the slides
             show) instead of a binary sample.
@@ -351,34 +273,9 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         ndarray of shape (n_samples, n_features), float32
         """
         self._check_fitted()
-        n_samples = check_count(n_samples, "n_samples")
-        n_gibbs = check_count(n_gibbs, "n_gibbs")
-        rs = self.random_state if random_state is None else random_state
-        gen = self._generator(int(check_random_state(rs).randint(np.iinfo(np.int32).max)),
-                              self._device)
-        rbms = self._generative_rbms()
-        top = rbms[-1]
-        with torch.no_grad():
-            v = torch.bernoulli(torch.full((n_samples, top.W.shape[1]), 0.5,
-                                           device=self._device), generator=gen)
-            _, v, _ = F_rbm.gibbs_vhv(v, top.W, top.b_vis, top.b_hid, top.visible, gen,
-                                      k=n_gibbs)
-            mean = v
-            for rbm in reversed(rbms[:-1]):
-                mean, v = F_rbm.sample_v_given_h(v, rbm.W, rbm.b_vis, rbm.visible, gen)
-        out = mean if return_mean else v
-        return out.cpu().numpy()
+        return self._sample_stack(n_samples, n_gibbs, init, return_mean, random_state)
 
     # ------------------------------------------------------------------ likelihood
-    def _top_input_mean(self, X):
-        """Mean input of the top RBM (the upward pass), for AIS's base-rate model."""
-        rbms = list(self.module_.rbms)
-        if len(rbms) == 1:
-            return np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
-        below = RBMStack(rbms[:-1])
-        return self._predict_batched(X, lambda m, xb: m(xb), below,
-                                     dtype=np.float64).mean(axis=0)
-
     def log_partition(self, method="ais", *, n_chains=100, betas=14500, random_state=None):
         """``log Z`` of the top RBM, the normaliser of the DBN's top-level prior.
 
@@ -579,168 +476,3 @@ class DBNTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-
-class DBNClassifier(NeuralNetClassifier):
-    """The tutorial's deep belief network classifier.
-
-    Greedy layer-wise RBM pretraining (as :class:`DBNTransformer`), then a sigmoid MLP
-    initialised from the RBMs' weights and hidden biases, with a logistic (softmax)
-    output layer, finetuned by backpropagation with the shared engine (early stopping,
-    ``X_val``/``y_val``, progress bar, ``partial_fit``, ``warm_start``).
-
-    Parameters
-    ----------
-    hidden_layer_sizes : tuple of int, default=(500, 500)
-        The tutorial: (1000, 1000, 1000).
-    k : int or tuple of int, default=1
-    persistent : bool, default=False
-    pretrain_n_iter : int, default=10
-        The tutorial: 100.
-    pretrain_learning_rate : float, default=0.05
-        The tutorial: 0.01.
-    pretrain_batch_size : int, default=20
-        The tutorial: 10.
-    learning_rate_init : float, default=0.001
-        Finetuning step size (the tutorial's SGD: ``finetune_lr=0.1``).
-    batch_size : int, default=64
-        Finetuning minibatch size (the tutorial: 10).
-    max_iter : int, default=30
-        Finetuning epochs at most (the tutorial: 1000 with early stopping).
-    solver : {"adam", "sgd"}, default="adam"
-        Measured on 10,000 Fashion-MNIST rows, (256,) hidden, 3 pretraining epochs,
-        10 finetuning epochs: Adam at 0.001, batch 64 reached 0.859 test accuracy in
-        21 s, the tutorial's SGD at 0.1, batch 20 reached 0.845 in 25 s.
-    momentum : float, default=0.0
-        Momentum of the ``"sgd"`` solver.
-    l1 : float, default=0.0
-        L1 penalty ``l1 * sum|W|`` added to the loss.
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Schedule of the ``"sgd"`` solver, as scikit-learn's MLP: ``"invscaling"``
-        divides ``learning_rate_init`` by ``(t + 1) ** power_t`` (``t`` samples seen);
-        ``"adaptive"`` divides the rate by 5 whenever the stopping rule fires.
-    power_t : float, default=0.5
-    nesterovs_momentum : bool, default=True
-        Nesterov's momentum for ``"sgd"`` with ``momentum > 0``.
-    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
-        Adam's moment decay rates and numerical constant.
-    alpha : float, default=0.0
-        L2 penalty on the weights, scaled as scikit-learn's MLP scales it
-        (``0.5 * alpha * sum W**2 / batch_size`` added to each batch's loss), applied
-        in the update rather than through autograd.
-    early_stopping : bool, default=False
-    validation_fraction, n_iter_no_change, tol, shuffle, warm_start
-        As in :class:`~skdeep.MLPClassifier`.
-    device, precision, compile, max_device_memory, random_state, verbose
-        As in :class:`~skdeep.MLPClassifier`.
-
-    Attributes
-    ----------
-    classes_, n_features_in_, n_iter_, loss_curve_, validation_scores_,
-    best_validation_score_, device_, module_
-        As in :class:`~skdeep.MLPClassifier`.
-    pretrain_loss_curves_ : list of list of float
-
-    Notes
-    -----
-    The tutorial's exact settings: ``DBNClassifier(hidden_layer_sizes=(1000, 1000, 1000),
-    k=1, pretrain_n_iter=100, pretrain_learning_rate=0.01, pretrain_batch_size=10,
-    solver="sgd", learning_rate_init=0.1, batch_size=10, max_iter=1000)`` with its 50k/10k
-    split passed as ``X_val, y_val`` (tutorial: 1.34% test error on MNIST).
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_digits
-    >>> from skdeep import DBNClassifier
-    >>> X, y = load_digits(return_X_y=True)
-    >>> clf = DBNClassifier((64,), pretrain_n_iter=2, learning_rate_init=0.01, max_iter=10,
-    ...                     random_state=0)
-    >>> clf.fit(X / 16, y).score(X / 16, y) > 0.9
-    True
-    """
-
-    _parameter_constraints: dict = {
-        **NeuralNetClassifier._parameter_constraints,
-        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
-                                                      closed="left")],
-        "k": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
-        "persistent": ["boolean"],
-        "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-    }
-
-    def __init__(self, hidden_layer_sizes=(500, 500), *, k=1, persistent=False,
-                 pretrain_n_iter=10, pretrain_learning_rate=0.05, pretrain_batch_size=20,
-                 learning_rate_init=0.001, batch_size=64, max_iter=30, solver="adam", momentum=0.0,
-                 l1=0.0, alpha=0.0,
-                 learning_rate="constant", power_t=0.5, nesterovs_momentum=True,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, early_stopping=False,
-                 validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-4, shuffle=True, warm_start=False,
-                 device="auto", precision="float32", compile=False, max_device_memory=None,
-                 random_state=None, verbose=0):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.k = k
-        self.persistent = persistent
-        self.pretrain_n_iter = pretrain_n_iter
-        self.pretrain_learning_rate = pretrain_learning_rate
-        self.pretrain_batch_size = pretrain_batch_size
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = learning_rate
-        self.power_t = power_t
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.solver = solver
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.l1 = l1
-        self.alpha = alpha
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.shuffle = shuffle
-        self.warm_start = warm_start
-        self.device = device
-        self.precision = precision
-        self.compile = compile
-        self.max_device_memory = max_device_memory
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def _pretrain(self, X, device, seed):
-        warn_if_outside_unit_interval(X, self)
-        sizes = _as_sizes(self.hidden_layer_sizes)
-        ks = _per_layer(self.k, len(sizes), "k")
-        rbms, curves = pretrain_rbm_stack(
-            as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_n_iter,
-            learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
-            persistent=self.persistent, generator=self._generator(seed, device),
-            init_generator=self._generator(seed + 1, "cpu"), verbose=self.verbose,
-            stages=getattr(self, "_fit_stages", None))
-        self.pretrain_loss_curves_ = curves
-        return [(r.W.detach().cpu(), r.b_hid.detach().cpu()) for r in rbms]
-
-    def _build_module(self, n_features, n_classes, generator, pretrained=None):
-        sizes = _as_sizes(self.hidden_layer_sizes)
-        module = MLP(n_features, sizes, n_classes, "sigmoid", generator)
-        if pretrained is not None:
-            with torch.no_grad():
-                for layer, (W, b) in zip(list(module)[:-1], pretrained):
-                    layer.weight.copy_(W)   # nn.Linear's (out, in) == RBM's (n_hid, n_vis)
-                    layer.bias.copy_(b)
-        return module
-
-    @property
-    def coefs_(self):
-        self._check_fitted()
-        return [layer.weight.detach().cpu().numpy().T.copy() for layer in self.module_]
-
-    @property
-    def intercepts_(self):
-        self._check_fitted()
-        return [layer.bias.detach().cpu().numpy().copy() for layer in self.module_]

@@ -9,12 +9,12 @@ import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._dbn_stack import as_sizes
 from ._engine.device import thread_limit
 from ._engine.greedy import pretrain_rbm_stack
 from ._engine.loop import Stages, train
 from ._engine.optim import make_optimizer
 from .base import DeepEstimator, as_tensor
-from .dbn import _as_sizes
 from .nn.dbn import UnrolledAutoencoder, linear_hidden_cd_step_
 from .nn.rbm import RBMModule
 
@@ -131,7 +131,7 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
         self
         """
         self._validate_params()
-        sizes = _as_sizes(self.hidden_layer_sizes)
+        sizes = as_sizes(self.hidden_layer_sizes)
         X = self._validate_X(X, reset=True, accept_sparse=["csr", "csc", "lil"])
         if self.loss == "cross_entropy":
             lo, hi = X.min(), X.max()
@@ -203,14 +203,14 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
     def _rebuild_module(self, name):
         if name != "module_":
             return None
-        sizes = [self.n_features_in_] + _as_sizes(self.hidden_layer_sizes)
+        sizes = [self.n_features_in_] + as_sizes(self.hidden_layer_sizes)
         rbms = [RBMModule(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
         output = "sigmoid" if self.loss == "cross_entropy" else "linear"
         return UnrolledAutoencoder(rbms, output)
 
     @property
     def _n_features_out(self):
-        return _as_sizes(self.hidden_layer_sizes)[-1]
+        return as_sizes(self.hidden_layer_sizes)[-1]
 
     def transform(self, X):
         """The codes (linear top layer).

@@ -1,19 +1,23 @@
-"""Greedy layer-wise pretraining of RBM stacks: each layer trained on the one below."""
+"""Greedy layer-wise pretraining of RBM stacks (each layer trained on the one below),
+and the up-down fine-tuning stage that follows it in a generative DBN."""
 from __future__ import annotations
+
+import copy
 
 import torch
 
+from ..nn.dbn import RBMStack, up_down_update_
 from ..nn.rbm import RBMModule, cd_update_
 from .device import n_threads_for, threads
 from .loop import Stages, train
 
-__all__ = ["pretrain_rbm_stack"]
+__all__ = ["pretrain_rbm_stack", "up_down_fine_tune"]
 
 
 @torch.no_grad()
 def pretrain_rbm_stack(X, sizes, *, ks, epochs, learning_rate, batch_size, persistent,
                        generator, init_generator, visible_units="bernoulli", verbose=0,
-                       stages=None):
+                       stages=None, labels=None):
     """Greedy layer-wise training of a stack of RBMs on the device tensor ``X``.
 
     Each RBM is trained with CD-k (or PCD-k) on the hidden probabilities of the one below.
@@ -27,21 +31,30 @@ def pretrain_rbm_stack(X, sizes, *, ks, epochs, learning_rate, batch_size, persi
 
     ``stages`` (a :class:`~skdeep._engine.loop.Stages`) records each layer's history;
     after a Ctrl-C the remaining layers are built but not trained.
+
+    ``labels`` (one-hot rows of shape (n, n_classes)) are joined to the top RBM's visible
+    layer as a softmax group, so that it models features and labels jointly.
     """
     stages = Stages() if stages is None else stages
     rbms, curves = [], []
     data = X
     for i, (size, k) in enumerate(zip(sizes, ks)):
         units = visible_units if i == 0 else "bernoulli"
+        n_softmax = 0
+        if labels is not None and i == len(sizes) - 1:
+            if units != "bernoulli":
+                raise ValueError("label units need a bernoulli visible layer in the top RBM")
+            data = torch.cat([data, labels.to(data.dtype)], dim=1)
+            n_softmax = labels.shape[1]
         module = RBMModule(data.shape[1], size, units, init_generator).to(data.device)
         batch = min(batch_size, data.shape[0])
         chain = {"h": torch.zeros(batch, size, device=data.device)}
 
-        def step(xb, module=module, k=k, chain=chain, units=units):
+        def step(xb, module=module, k=k, chain=chain, units=units, n_softmax=n_softmax):
             new, cost = cd_update_(
                 module.W, module.b_vis, module.b_hid, xb, learning_rate=learning_rate,
                 k=k, chain=chain["h"] if persistent else None, visible=units,
-                generator=generator)
+                generator=generator, n_softmax=n_softmax)
             if persistent:
                 chain["h"] = new
             return cost
@@ -58,3 +71,40 @@ def pretrain_rbm_stack(X, sizes, *, ks, epochs, learning_rate, batch_size, persi
         if i < len(sizes) - 1:
             data = torch.cat([module(data[s:s + 8192]) for s in range(0, data.shape[0], 8192)])
     return rbms, curves
+
+
+def up_down_fine_tune(X, rbms, *, k, epochs, learning_rate, batch_size, generator, stages,
+                      labels=None, verbose=0):
+    """Untie a greedily trained stack and fine-tune it by the up-down algorithm.
+
+    ``rbms`` (bottom first, updated in place) keep the recognition weights of the lower
+    layers and the top RBM; the returned :class:`~skdeep.nn.dbn.RBMStack` holds the
+    generative weights of the lower layers, initialised from the recognition ones. One
+    stage of ``stages``; ``labels`` as in :func:`~skdeep.nn.dbn.up_down_update_`.
+
+    Returns
+    -------
+    generative : RBMStack
+    loss_curve : list of float
+        Per epoch, the wake pass's ``-mean log p(x | h^1)`` under the generative weights.
+    """
+    lower = list(rbms[:-1])
+    generative = RBMStack([copy.deepcopy(r) for r in lower]).to(X.device)
+    top = rbms[-1]
+    both = torch.nn.ModuleList([*rbms, *generative.rbms])
+    data = (X,) if labels is None else (X, labels)
+
+    def step(xb, yb=None):
+        return up_down_update_(lower, list(generative.rbms), top, xb,
+                               learning_rate=learning_rate, k=k, generator=generator,
+                               labels=yb)
+
+    batch = min(batch_size, X.shape[0])
+    n_threads = (n_threads_for(batch, X.shape[1], max(r.W.shape[0] for r in rbms))
+                 if X.device.type == "cpu" else None)
+    with threads(n_threads):
+        history = stages.record(train(
+            both, step, data, batch_size=batch, max_iter=stages.epochs(epochs),
+            generator=generator, shuffle=True, stop_on_loss=False, verbose=verbose,
+            desc="fine-tune (up-down)"))
+    return generative.eval(), list(history.loss_curve)

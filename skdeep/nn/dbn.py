@@ -1,6 +1,7 @@
 """Deep belief networks in torch: RBM stacks, the unrolled deep autoencoder, the CD
-step of an RBM with linear hidden units (the deep autoencoder's code layer), and the
-variational lower bound on a DBN's log-likelihood.
+step of an RBM with linear hidden units (the deep autoencoder's code layer), the
+variational lower bound on a DBN's log-likelihood, up-down fine-tuning, ancestral
+sampling, and the label posterior of a top RBM with label units.
 
 Pure torch; nothing here imports scikit-learn.
 """
@@ -17,6 +18,7 @@ from .rbm import (
     cd_update_,
     free_energy,
     hidden_preactivation,
+    one_hot_sample,
     sample_h_given_v,
     sample_v_given_h,
     visible_preactivation,
@@ -24,7 +26,7 @@ from .rbm import (
 
 __all__ = ["RBMStack", "UnrolledAutoencoder", "linear_hidden_cd_step_",
            "MAX_BOUND_ENUM_UNITS", "bound_upper_table", "dbn_bound_exact", "dbn_bound_mc",
-           "dbn_log_likelihood_exact", "up_down_update_"]
+           "dbn_log_likelihood_exact", "up_down_update_", "sample_dbn", "label_log_proba"]
 
 #: the widest hidden layer that :func:`dbn_bound_exact` sums over (2**16 states).
 MAX_BOUND_ENUM_UNITS = 16
@@ -296,7 +298,8 @@ def dbn_log_likelihood_exact(v, rbms, log_z, *, dtype=torch.float64, generative=
 
 # ---------------------------------------------------------------------- up-down fine-tuning
 @torch.no_grad()
-def up_down_update_(recognition, generative, top, v, *, learning_rate, k=1, generator=None):
+def up_down_update_(recognition, generative, top, v, *, learning_rate, k=1, generator=None,
+                    labels=None):
     """One step of the up-down algorithm (Hinton, Osindero & Teh 2006, appendix B).
 
     The DBN's lower layers have untied weights: ``recognition[l]`` (its ``W`` and
@@ -314,6 +317,10 @@ def up_down_update_(recognition, generative, top, v, *, learning_rate, k=1, gene
       above it, ``dW_rec = lr * mean((h^{l+1} - q(h^{l+1} | h^l))^T h^l)``.
 
     With no lower layers (a one-RBM DBN) this is :func:`~skdeep.nn.rbm.cd_update_`.
+
+    With ``labels`` (one-hot rows, shape (n, n_classes)) the top RBM's visible layer is
+    the wake states joined to the labels, a softmax group (the digit model of Hinton et
+    al. 2006): the positive phase clamps the labels, the negative phase samples them.
 
     Parameters
     ----------
@@ -338,9 +345,11 @@ def up_down_update_(recognition, generative, top, v, *, learning_rate, k=1, gene
         raise ValueError("recognition and generative must have the same length; got "
                          f"{len(recognition)} and {len(generative)}.")
     lr = float(learning_rate)
+    n_labels = 0 if labels is None else labels.shape[1]
     if not recognition:
-        _, cost = cd_update_(top.W, top.b_vis, top.b_hid, v, learning_rate=lr, k=k,
-                             visible=top.visible, generator=generator)
+        v_top = v if labels is None else torch.cat([v, labels.to(v.dtype)], dim=1)
+        _, cost = cd_update_(top.W, top.b_vis, top.b_hid, v_top, learning_rate=lr, k=k,
+                             visible=top.visible, generator=generator, n_softmax=n_labels)
         return cost
     n = v.shape[0]
     # up pass: stochastic states through the recognition weights
@@ -353,13 +362,13 @@ def up_down_update_(recognition, generative, top, v, *, learning_rate, k=1, gene
                for i, g in enumerate(generative)]
     cost = -_log_visible_given_hidden(v, gen_pre[0], generative[0].visible).mean()
     # top RBM: CD-k from the wake states of its visible layer
-    v_pos = wake[-1]
+    v_pos = wake[-1] if labels is None else torch.cat([wake[-1], labels.to(v.dtype)], dim=1)
     h_pos, h = sample_h_given_v(v_pos, top.W, top.b_hid, generator)
     for _ in range(k):
-        _, v_neg = sample_v_given_h(h, top.W, top.b_vis, "bernoulli", generator)
+        _, v_neg = sample_v_given_h(h, top.W, top.b_vis, "bernoulli", generator, n_labels)
         h_neg, h = sample_h_given_v(v_neg, top.W, top.b_hid, generator)
-    # down pass from the top RBM's negative-phase visible states
-    sleep = [v_neg]
+    # down pass from the top RBM's negative-phase visible states (labels left out)
+    sleep = [v_neg[:, :v_neg.shape[1] - n_labels]]
     for i in range(len(generative) - 1, -1, -1):
         g = generative[i]
         mean, state = sample_v_given_h(sleep[0], g.W, g.b_vis, g.visible, generator)
@@ -380,3 +389,88 @@ def up_down_update_(recognition, generative, top, v, *, learning_rate, k=1, gene
         r.W.addmm_(err.t(), sleep[i], alpha=a)
         r.b_hid.add_(err.sum(0), alpha=a)
     return cost
+
+
+# ---------------------------------------------------------------------- sampling
+@torch.no_grad()
+def sample_dbn(rbms, n_samples, *, n_gibbs, generator=None, start=None, labels=None,
+               n_labels=0):
+    """Ancestral sampling from a DBN: block Gibbs in the top RBM, then one down-pass.
+
+    Parameters
+    ----------
+    rbms : sequence of modules
+        The generative model bottom first: the directed layers' ``W``/``b_vis`` give
+        ``p(h^l | h^{l+1})``, the last module is the top RBM.
+    n_samples : int
+    n_gibbs : int
+        Gibbs steps in the top RBM.
+    generator : torch.Generator or None
+    start : tensor of shape (n_visible_top - n_labels,) or (n_samples, ...), or None
+        Probabilities from which the chains' starting states of the top RBM's visible
+        layer (without labels) are drawn, shared or one row per chain; None draws them
+        uniformly.
+    labels : tensor of shape (n_samples, n_labels) or None
+        One-hot labels clamped in the top RBM's visible layer for the whole chain; None
+        with ``n_labels > 0`` samples them with the rest (a softmax group).
+    n_labels : int
+        Label units at the end of the top RBM's visible layer.
+
+    Returns
+    -------
+    mean, state : tensors of shape (n_samples, n_visible)
+        The bottom layer's mean given the sampled layer above it, and a sample of it.
+    """
+    top = rbms[-1]
+    dtype, device = top.W.dtype, top.W.device
+    n_feat = top.W.shape[1] - n_labels
+    if labels is not None and tuple(labels.shape) != (n_samples, n_labels):
+        raise ValueError(f"labels must have shape ({n_samples}, {n_labels}); got "
+                         f"{tuple(labels.shape)}.")
+    p0 = (torch.full((n_feat,), 0.5, dtype=dtype, device=device) if start is None
+          else start.to(device=device, dtype=dtype)[..., :n_feat])
+    v = bernoulli(p0.expand(n_samples, n_feat), generator)
+    if n_labels:
+        if labels is None:
+            uniform = torch.full((n_samples, n_labels), 1.0 / n_labels, dtype=dtype,
+                                 device=device)
+            labels_now = one_hot_sample(uniform, generator)
+        else:
+            labels = labels_now = labels.to(device=device, dtype=dtype)
+        v = torch.cat([v, labels_now], dim=1)
+    mean = v
+    for _ in range(n_gibbs):
+        _, h = sample_h_given_v(v, top.W, top.b_hid, generator)
+        mean, v = sample_v_given_h(h, top.W, top.b_vis, top.visible, generator, n_labels)
+        if labels is not None:
+            v[:, n_feat:] = labels
+    state, mean = v[:, :n_feat], mean[:, :n_feat]
+    for rbm in reversed(list(rbms[:-1])):
+        mean, state = sample_v_given_h(state, rbm.W, rbm.b_vis, rbm.visible, generator)
+    return mean, state
+
+
+def label_log_proba(features, top, n_labels):
+    """``log p(y | features)`` under a top RBM whose visible layer ends with a label group.
+
+    Exactly the softmax over classes of ``-F(features, e_y)``, the top RBM's free energy
+    with label ``y`` clamped (the visible term of the features is the same for every
+    class and cancels).
+
+    Parameters
+    ----------
+    features : tensor of shape (n, n_visible_top - n_labels)
+        The penultimate layer's up-pass probabilities (or states).
+    top : module
+        The top RBM (``W`` of shape (n_hid, n_features + n_labels)).
+    n_labels : int
+
+    Returns
+    -------
+    tensor of shape (n, n_labels)
+    """
+    n_feat = top.W.shape[1] - n_labels
+    pre = hidden_preactivation(features, top.W[:, :n_feat], top.b_hid)       # (n, n_hid)
+    per_class = pre[:, None, :] + top.W[:, n_feat:].t()[None]                 # (n, C, n_hid)
+    neg_free = F.softplus(per_class).sum(-1) + top.b_vis[n_feat:]
+    return torch.log_softmax(neg_free, dim=-1)

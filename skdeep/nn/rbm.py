@@ -39,7 +39,8 @@ import torch.nn.functional as F
 __all__ = [
     "VISIBLE_UNITS", "MAX_EXACT_UNITS",
     "hidden_preactivation", "visible_preactivation", "prob_h_given_v", "mean_v_given_h",
-    "bernoulli", "sample_h_given_v", "sample_v_given_h", "energy", "free_energy", "gibbs_vhv",
+    "bernoulli", "one_hot_sample", "sample_visible", "sample_h_given_v", "sample_v_given_h",
+    "energy", "free_energy", "gibbs_vhv",
     "gibbs_hvh", "cd_update_", "pseudo_log_likelihood", "all_binary_states",
     "log_partition_exact", "log_likelihood_exact", "base_rate_bias", "ais_log_partition",
     "ais_log_weights", "ais_estimate",
@@ -79,10 +80,20 @@ def prob_h_given_v(v, W, b_hid):
     return torch.sigmoid(hidden_preactivation(v, W, b_hid))
 
 
-def mean_v_given_h(h, W, b_vis, visible="bernoulli"):
-    """``E[v | h]``: ``sigmoid(b_vis + h W)`` (bernoulli) or ``b_vis + h W`` (gaussian)."""
+def mean_v_given_h(h, W, b_vis, visible="bernoulli", n_softmax=0):
+    """``E[v | h]``: ``sigmoid(b_vis + h W)`` (bernoulli) or ``b_vis + h W`` (gaussian).
+
+    With ``n_softmax > 0`` (bernoulli only) the last ``n_softmax`` visible units form one
+    softmax group (a one-hot label, as in the top RBM of Hinton et al. 2006's digit
+    model): their mean is the softmax of their pre-activations.
+    """
     pre = visible_preactivation(h, W, b_vis)
-    return torch.sigmoid(pre) if visible == "bernoulli" else pre
+    if visible != "bernoulli":
+        return pre
+    mean = torch.sigmoid(pre)
+    if n_softmax:
+        mean[:, -n_softmax:] = torch.softmax(pre[:, -n_softmax:], dim=-1)
+    return mean
 
 
 def bernoulli(p, generator=None):
@@ -102,14 +113,33 @@ def sample_h_given_v(v, W, b_hid, generator=None):
     return p, bernoulli(p, generator)
 
 
-def sample_v_given_h(h, W, b_vis, visible="bernoulli", generator=None):
-    """Return ``(E[v|h], v)``: Bernoulli samples, or ``mean + N(0, 1)`` noise (gaussian)."""
-    mean = mean_v_given_h(h, W, b_vis, visible)
+def one_hot_sample(p, generator=None):
+    """One-hot samples of the categorical distributions in the rows of ``p``.
+
+    Inverse-CDF sampling with one uniform per row, in ``p``'s dtype.
+    """
+    u = torch.rand((p.shape[0], 1), generator=generator, device=p.device, dtype=p.dtype)
+    index = (p.cumsum(-1) < u).sum(-1, keepdim=True).clamp_(max=p.shape[-1] - 1)
+    return torch.zeros_like(p).scatter_(-1, index, 1.0)
+
+
+def sample_visible(mean, visible="bernoulli", generator=None, n_softmax=0):
+    """A visible sample given its mean :func:`mean_v_given_h`: Bernoulli states (with the
+    last ``n_softmax`` units one-hot), or ``mean + N(0, 1)`` noise (gaussian)."""
     if visible == "bernoulli":
-        return mean, bernoulli(mean, generator)
-    noise = torch.randn(mean.shape, generator=generator, device=mean.device,
-                        dtype=mean.dtype)
-    return mean, mean + noise
+        v = bernoulli(mean, generator)
+        if n_softmax:
+            v[:, -n_softmax:] = one_hot_sample(mean[:, -n_softmax:], generator)
+        return v
+    return mean + torch.randn(mean.shape, generator=generator, device=mean.device,
+                              dtype=mean.dtype)
+
+
+def sample_v_given_h(h, W, b_vis, visible="bernoulli", generator=None, n_softmax=0):
+    """Return ``(E[v|h], v)``: Bernoulli samples, or ``mean + N(0, 1)`` noise (gaussian);
+    ``n_softmax`` as in :func:`mean_v_given_h`."""
+    mean = mean_v_given_h(h, W, b_vis, visible, n_softmax)
+    return mean, sample_visible(mean, visible, generator, n_softmax)
 
 
 # ---------------------------------------------------------------------------- energies
@@ -171,7 +201,7 @@ def gibbs_hvh(h, W, b_vis, b_hid, visible="bernoulli", generator=None, k=1):
 @torch.no_grad()
 def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
                visible="bernoulli", momentum=0.0, velocity=None, weight_decay=0.0,
-               generator=None, return_cost=True):
+               generator=None, return_cost=True, n_softmax=0):
     """One CD-k (``chain=None``) or PCD-k (``chain`` = persistent hidden states) update.
 
     The parameters are updated in place with the likelihood-gradient estimate::
@@ -185,6 +215,9 @@ def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
     persistent chain; its number of rows may differ from ``v_pos``'s). With
     ``momentum > 0`` the step goes through ``velocity`` (a tuple of three tensors shaped
     like ``W, b_vis, b_hid``, updated in place): ``vel = momentum * vel + step``.
+
+    ``n_softmax > 0`` makes the last ``n_softmax`` visible units one softmax group (see
+    :func:`mean_v_given_h`), sampled as a one-hot vector in the negative phase.
 
     Only 1-D biases are updated here (a batched bias is a function of other parameters
     in the models that use it; they compute their own gradients from the statistics).
@@ -206,7 +239,7 @@ def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
     else:
         h = chain
     for _ in range(k - 1):
-        _, v = sample_v_given_h(h, W, b_vis, visible, generator)
+        _, v = sample_v_given_h(h, W, b_vis, visible, generator, n_softmax)
         _, h = sample_h_given_v(v, W, b_hid, generator)
     n_neg = h.shape[0]
     # Positive and negative visible states stacked in one buffer: the hidden
@@ -215,12 +248,8 @@ def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
     # about as much as its arithmetic, so fewer, larger calls are faster.
     V2 = torch.empty((n_pos + n_neg, v_pos.shape[1]), dtype=v_pos.dtype, device=v_pos.device)
     V2[:n_pos] = v_pos
-    mean = mean_v_given_h(h, W, b_vis, visible)
-    if visible == "bernoulli":
-        V2[n_pos:] = bernoulli(mean, generator)
-    else:
-        V2[n_pos:] = mean + torch.randn(mean.shape, generator=generator, device=mean.device,
-                                        dtype=mean.dtype)
+    V2[n_pos:] = sample_visible(mean_v_given_h(h, W, b_vis, visible, n_softmax), visible,
+                                generator, n_softmax)
     if pre_pos is None:
         pre2 = hidden_preactivation(V2, W, b_hid)
     else:

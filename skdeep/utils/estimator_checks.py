@@ -34,6 +34,13 @@ def expected_failed_checks(estimator) -> dict:
 
 
 _EXPECTED: dict[str, dict[str, str]] = {
+    "GenerativeDBNClassifier": {
+        check: ("a generative model of binary units: the check's standardised, real-valued "
+                "blobs (mostly outside [0, 1]) are not data it can model, and CD learns "
+                "no usable joint model of them (0.61-0.80 accuracy against the 0.83 the "
+                "check asks); on data in [0, 1] it is tested for accuracy directly")
+        for check in ("check_classifiers_train",)
+    },
 }
 
 
@@ -52,6 +59,8 @@ CHECK_PARAMS: dict[str, dict] = {
                       "learning_rate_init": 0.01},
     "DBNClassifier": {"hidden_layer_sizes": (8,), "pretrain_n_iter": 2, "max_iter": 100,
                       "learning_rate_init": 0.01},
+    "GenerativeDBNClassifier": {"hidden_layer_sizes": (8, 32), "pretrain_n_iter": 20,
+                                "fine_tune_n_iter": 5, "pretrain_batch_size": 10},
     # real-valued check data: the linear output layer (cross-entropy needs X in [0, 1])
     "DeepAutoencoder": {"hidden_layer_sizes": (8, 4), "pretrain_n_iter": 2, "max_iter": 5,
                         "loss": "squared_error"},

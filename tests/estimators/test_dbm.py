@@ -123,8 +123,15 @@ def test_estimator_oracles(tiny):
                                                                   abs=1e-6)
     assert dbm.transform(X).shape == (60, 3)
     assert clone(dbm).set_params(transform_layers="all").fit(X).transform(X).shape == (60, 7)
-    s = dbm.sample(7, n_gibbs=5, random_state=0)
+    s = dbm.sample(7, n_gibbs=5, return_mean=False, random_state=0)
     assert s.shape == (7, 6) and set(np.unique(s)) <= {0.0, 1.0}
+    for init in ("particles", "base-rate", "uniform"):
+        mean = dbm.sample(7, n_gibbs=5, init=init, random_state=0)
+        assert mean.shape == (7, 6) and ((0 < mean) & (mean < 1)).all()
+        np.testing.assert_array_equal(mean, dbm.sample(7, n_gibbs=5, init=init,
+                                                       random_state=0))
+    with pytest.raises(ValueError, match="init must be one of"):
+        dbm.sample(2, init="data")
 
 
 def test_bad_parameters_and_methods(tiny):

@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
-from skdeep.dbn import DBNClassifier, DBNTransformer
+from skdeep import DBNClassifier, DBNTransformer
 from skdeep.nn import rbm as F_rbm
 
 
