@@ -31,7 +31,7 @@ setup(
         "plot": ["matplotlib>=3.6"],  # a dependency now; kept so `skdeep[plot]` installs
         "midi": ["mido>=1.3"],
         "distributed": ["dask[distributed]>=2024.1"],
-        "bench": ["skorch>=1.0", "psutil>=5.9"],
+        "bench": ["skorch>=1.0", "psutil>=5.9", "learnergy>=2.0"],
     },
     entry_points={"console_scripts": ["skdeep-reproduce=skdeep.reproduce:main"]},
     classifiers=[

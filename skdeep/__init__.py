@@ -5,7 +5,7 @@ __version__ = "0.1.0"
 from ._dbm_classifier import DBMClassifier
 from ._dbn_classifier import DBNClassifier
 from ._regressor import DBNRegressor, SdARegressor
-from .autoencoder import DenoisingAutoencoder, SdAClassifier, SdATransformer
+from .autoencoder import DenoisingAutoencoder
 from .contractive import ContractiveAutoencoder
 from .conv import LeNetClassifier
 from .dbm import DBMTransformer
@@ -17,6 +17,7 @@ from .mlp import MLPClassifier, MLPRegressor
 from .music import RNNRBM
 from .rbm import BernoulliRBM
 from .sampling import HMCSampler
+from .sda import SdAClassifier, SdATransformer
 from .sequence import ElmanSlotFiller, LSTMSentiment
 from .text import TextVectorizer
 

@@ -15,8 +15,8 @@ from sklearn.model_selection import train_test_split
 
 from ._classifier import NeuralNetClassifier, _weights
 from ._dbn_classifier import DBNClassifier
-from .autoencoder import _STACK_CONSTRAINTS, SdAClassifier, _SdAStackMixin
 from .base import DeepEstimator
+from .sda import _STACK_CONSTRAINTS, SdAClassifier, _SdAStackMixin
 
 __all__ = ["DBNRegressor", "NeuralNetRegressor", "SdARegressor"]
 

@@ -10,7 +10,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._engine.device import n_threads_for, thread_limit, threads
+from ._engine.device import step_flops, thread_limit
 from ._engine.loop import train
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
@@ -192,9 +192,8 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         self._pf_calls = getattr(self, "_pf_calls", 0) + 1
         gen = self._generator(self._seed_ + self._pf_calls, device)
         xb = as_tensor(X, device)
-        n_threads = (n_threads_for(xb.shape[0], xb.shape[1], self.n_components)
-                   if xb.device.type == "cpu" else None)
-        with thread_limit(), threads(n_threads), torch.no_grad():
+        flops = step_flops(xb.shape[0], xb.shape[1], self.n_components, xb.device)
+        with thread_limit(flops), torch.no_grad():
             self._step(xb, gen)
         self.n_iter_ += 1
         return self
@@ -245,8 +244,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
     def _train(self, data, gen, *, max_iter, X_monitor):
         n_features = data[0].shape[1]
         batch = min(self.batch_size, data[0].shape[0])
-        n_threads = (n_threads_for(batch, n_features, self.n_components)
-                   if data[0].device.type == "cpu" else None)
+        flops = step_flops(batch, n_features, self.n_components, data[0].device)
         begin = [time.time()]
 
         def epoch_end(epoch):
@@ -257,7 +255,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
                          end - begin[0]))
                 begin[0] = time.time()
 
-        with thread_limit(), threads(n_threads), torch.no_grad():
+        with thread_limit(flops), torch.no_grad():
             history = train(self.module_, lambda xb: self._step(xb, gen), data, batch_size=batch,
                             max_iter=max_iter, generator=gen, shuffle=True,
                             stop_on_loss=False, verbose=0, desc=type(self).__name__,

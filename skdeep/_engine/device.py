@@ -113,62 +113,60 @@ def move_to(obj, device):
     return obj
 
 
-@contextlib.contextmanager
-def thread_limit():
-    """Run torch with one intra-op thread inside parallel workers.
+#: training steps whose largest matmul is under this many FLOP run on one thread: at
+#: that size the thread pool's fork/join costs more than a second core brings, on a quiet
+#: machine and a busy one alike (``benchmarks/bench_threads.py``, docs/performance.rst)
+SMALL_STEP_FLOPS = 3e7
 
-    Without it, ``GridSearchCV(n_jobs=k)`` starts k workers that each use every core.
-    The environment variable ``SKDEEP_NUM_THREADS`` overrides the count, inside workers
-    and out.
+
+def step_flops(batch_size, n_in, n_out, device="cpu"):
+    """FLOP of a training step's largest matmul, ``(batch, n_in) @ (n_in, n_out)``, for
+    :func:`thread_limit`; None off the CPU (the policy is about CPU threads)."""
+    if torch.device(device).type != "cpu":
+        return None
+    return 2.0 * batch_size * n_in * n_out
+
+
+def policy_threads(flops=None):
+    """The intra-op thread count skdeep's policy asks for, or None to keep the caller's.
+
+    In order: ``SKDEEP_NUM_THREADS`` when set; one thread inside joblib/Dask workers
+    (``GridSearchCV(n_jobs=k)`` would otherwise start k workers that each use every
+    core); one thread for steps under :data:`SMALL_STEP_FLOPS`; otherwise what the
+    caller set (``torch.set_num_threads``, by default the machine's cores).
     """
     wanted = os.environ.get("SKDEEP_NUM_THREADS")
-    before = torch.get_num_threads()
-    if wanted is not None:
-        n = int(wanted)
-    elif in_worker():
-        n = 1
-    else:
-        n = None
-    if n is not None and n != before:
-        torch.set_num_threads(n)
+    if wanted:
         try:
-            yield
-        finally:
-            torch.set_num_threads(before)
-    else:
-        yield
+            n = int(wanted)
+        except ValueError:
+            raise ValueError("SKDEEP_NUM_THREADS must be a positive integer; got "
+                             f"{wanted!r}.") from None
+        if n < 1:
+            raise ValueError(f"SKDEEP_NUM_THREADS must be a positive integer; got {n}.")
+        return n
+    if in_worker():
+        return 1
+    if flops is not None and flops < SMALL_STEP_FLOPS:
+        return 1
+    return None
 
 
-def n_threads_for(batch_size, n_visible, n_hidden):
-    """Intra-op threads for a training step of this size on the CPU.
+@contextlib.contextmanager
+def thread_limit(flops=None):
+    """Run the block with the thread count of :func:`policy_threads` (the one CPU thread
+    policy of every estimator), restoring the caller's count afterwards.
 
-    Measured with ``benchmarks/bench_rbm.py`` (784x500, PCD-1) on a 2-core machine shared
-    with other jobs: at batch 128 one thread ran an epoch of 5,000 rows in 0.81 s where two
-    took 5.5 s, and a single step at batch 20 took 1.7 ms on one thread against 23 ms on
-    two -- the thread pool's fork/join and spinning cost more than a second (busy) core
-    brings to matmuls of this size. More threads only pay above ~250 MFLOP per matmul
-    (batch ~300 at 784x500).
-    ``SKDEEP_NUM_THREADS`` overrides the choice.
+    ``flops`` is the block's step size from :func:`step_flops`, when the block is a
+    training loop that knows it.
     """
-    import os
-
-    if os.environ.get("SKDEEP_NUM_THREADS"):
-        return None  # thread_limit() applies it
-    flops = 2.0 * batch_size * n_visible * n_hidden
-    return 1 if flops < 2.5e8 else None
-
-
-class threads:
-    """Set torch's intra-op thread count for a block (None: leave it)."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def __enter__(self):
-        self.before = torch.get_num_threads()
-        if self.n is not None and self.n != self.before:
-            torch.set_num_threads(self.n)
-
-    def __exit__(self, *exc):
-        if torch.get_num_threads() != self.before:
-            torch.set_num_threads(self.before)
+    n = policy_threads(flops)
+    before = torch.get_num_threads()
+    if n is None or n == before:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

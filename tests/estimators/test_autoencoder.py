@@ -11,8 +11,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
-from skdeep.autoencoder import DenoisingAutoencoder, SdAClassifier, SdATransformer, pretrain_stack
+from skdeep.autoencoder import DenoisingAutoencoder
 from skdeep.nn.autoencoder import SdA, TiedAutoencoder, corrupt
+from skdeep.sda import SdAClassifier, SdATransformer, pretrain_stack
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
