@@ -62,9 +62,9 @@ def _time_fit(est, X):
 def _matmul_gflops(batch, n_vis, n_hid, seconds=0.5):
     """GFLOP/s of the step's matmul shapes (b x V @ V x H and H x b @ b x V), float32,
     on the thread count skdeep's fit used for this shape."""
-    from skdeep._engine.device import step_flops, thread_limit
+    from skdeep._engine.device import thread_limit
 
-    with thread_limit(step_flops(batch, n_vis, n_hid)):
+    with thread_limit():
         return _matmul_rate(batch, n_vis, n_hid, seconds)
 
 
@@ -87,7 +87,7 @@ def _hand_loop(X, n_hid, batch, epochs, lr=0.1, seed=0, persistent=True):
     """The PCD-1 (or CD-1) loop a torch user would write by hand: the same update, the
     same data (float32 on the CPU), the same thread count as skdeep's fit; returns
     seconds."""
-    from skdeep._engine.device import step_flops, thread_limit
+    from skdeep._engine.device import thread_limit
 
     gen = torch.Generator().manual_seed(seed)
     V = torch.as_tensor(np.asarray(X), dtype=torch.float32)
@@ -95,7 +95,7 @@ def _hand_loop(X, n_hid, batch, epochs, lr=0.1, seed=0, persistent=True):
     b, c = torch.zeros(V.shape[1]), torch.zeros(n_hid)
     chain = torch.zeros(batch, n_hid)
     start = time.perf_counter()
-    with torch.no_grad(), thread_limit(step_flops(batch, V.shape[1], n_hid)):
+    with torch.no_grad(), thread_limit():
         for _ in range(epochs):
             Vp = V[torch.randperm(len(V), generator=gen)]
             for s in range(0, len(V), batch):

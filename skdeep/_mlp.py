@@ -21,7 +21,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._engine.batches import StreamingSource
-from ._engine.device import step_flops, thread_limit
+from ._engine.device import thread_limit
 from ._engine.lbfgs import minimize_lbfgs
 from ._engine.loop import NonFiniteLossError, train
 from ._engine.optim import LearningRateSchedule, add_l2_gradient, make_optimizer, squared_norm
@@ -141,11 +141,7 @@ class BaseMultilayerPerceptron(DeepEstimator):
         else:
             state = self._current_state(dtype)
         module = self._module_from(state["coefs_"], state["intercepts_"], device)
-        n = X.shape[0]
-        batch = (n if self.solver == "lbfgs" else min(200, n) if self.batch_size == "auto"
-                 else min(self.batch_size, n))
-        widest = max(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
-        with thread_limit(step_flops(batch, widest, 1, device)):
+        with thread_limit():
             if self.solver == "lbfgs":
                 self._train_lbfgs(module, X, Y, sample_weight, state, device)
             else:

@@ -9,7 +9,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._engine.device import step_flops, thread_limit
+from ._engine.device import thread_limit
 from ._engine.loop import History, Stages, train
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
@@ -236,7 +236,7 @@ class DBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
                     rbm.W, rbm.b_vis, rbm.b_hid, xb, learning_rate=self.pretrain_learning_rate,
                     up=up, down=down, generator=gen)
 
-            with thread_limit(step_flops(batch, n_vis, n_hid, x.device)), torch.no_grad():
+            with thread_limit(), torch.no_grad():
                 history = stages.record(train(
                     rbm, step, (x,), batch_size=batch,
                     max_iter=stages.epochs(self.pretrain_n_iter), generator=gen,
@@ -279,9 +279,7 @@ class DBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
                 n_mean_field=self.n_mean_field, damping=self.mean_field_damping, k=self.k,
                 weight_decay=self.weight_decay, generator=gen)
 
-        widest = max(max(W.shape) for W in Ws)
-        flops = step_flops(batch + self.n_particles, widest, widest, data.device)
-        with thread_limit(flops), torch.no_grad():
+        with thread_limit(), torch.no_grad():
             history = train(module, step, (data,), batch_size=batch, max_iter=self.n_iter,
                             generator=gen, shuffle=True, stop_on_loss=False,
                             verbose=self.verbose, desc="DBM joint training")

@@ -10,7 +10,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._engine.device import step_flops, thread_limit
+from ._engine.device import thread_limit
 from ._engine.loop import train
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
@@ -192,8 +192,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         self._pf_calls = getattr(self, "_pf_calls", 0) + 1
         gen = self._generator(self._seed_ + self._pf_calls, device)
         xb = as_tensor(X, device)
-        flops = step_flops(xb.shape[0], xb.shape[1], self.n_components, xb.device)
-        with thread_limit(flops), torch.no_grad():
+        with thread_limit(), torch.no_grad():
             self._step(xb, gen)
         self.n_iter_ += 1
         return self
@@ -242,9 +241,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         return cost
 
     def _train(self, data, gen, *, max_iter, X_monitor):
-        n_features = data[0].shape[1]
         batch = min(self.batch_size, data[0].shape[0])
-        flops = step_flops(batch, n_features, self.n_components, data[0].device)
         begin = [time.time()]
 
         def epoch_end(epoch):
@@ -255,7 +252,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
                          end - begin[0]))
                 begin[0] = time.time()
 
-        with thread_limit(flops), torch.no_grad():
+        with thread_limit(), torch.no_grad():
             history = train(self.module_, lambda xb: self._step(xb, gen), data, batch_size=batch,
                             max_iter=max_iter, generator=gen, shuffle=True,
                             stop_on_loss=False, verbose=0, desc=type(self).__name__,

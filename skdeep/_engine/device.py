@@ -113,27 +113,17 @@ def move_to(obj, device):
     return obj
 
 
-#: training steps whose largest matmul is under this many FLOP run on one thread: at
-#: that size the thread pool's fork/join costs more than a second core brings, on a quiet
-#: machine and a busy one alike (``benchmarks/bench_threads.py``, docs/performance.rst)
-SMALL_STEP_FLOPS = 3e7
-
-
-def step_flops(batch_size, n_in, n_out, device="cpu"):
-    """FLOP of a training step's largest matmul, ``(batch, n_in) @ (n_in, n_out)``, for
-    :func:`thread_limit`; None off the CPU (the policy is about CPU threads)."""
-    if torch.device(device).type != "cpu":
-        return None
-    return 2.0 * batch_size * n_in * n_out
-
-
-def policy_threads(flops=None):
+def policy_threads():
     """The intra-op thread count skdeep's policy asks for, or None to keep the caller's.
 
     In order: ``SKDEEP_NUM_THREADS`` when set; one thread inside joblib/Dask workers
     (``GridSearchCV(n_jobs=k)`` would otherwise start k workers that each use every
-    core); one thread for steps under :data:`SMALL_STEP_FLOPS`; otherwise what the
-    caller set (``torch.set_num_threads``, by default the machine's cores).
+    core); otherwise what the caller set (``torch.set_num_threads``, by default the
+    machine's cores). No size rule: ``benchmarks/bench_threads.py`` found two threads
+    faster on a quiet 2-core machine at every batch size measured (20 to 1000, RBM and
+    MLP: 1 thread took 1.04-1.6x their time) and one thread faster at every size with a
+    second job on the other core (2 threads took 1.1-3.8x), so no size threshold is
+    right on both; on a shared machine, ask for one thread (docs/performance.rst).
     """
     wanted = os.environ.get("SKDEEP_NUM_THREADS")
     if wanted:
@@ -147,20 +137,14 @@ def policy_threads(flops=None):
         return n
     if in_worker():
         return 1
-    if flops is not None and flops < SMALL_STEP_FLOPS:
-        return 1
     return None
 
 
 @contextlib.contextmanager
-def thread_limit(flops=None):
+def thread_limit():
     """Run the block with the thread count of :func:`policy_threads` (the one CPU thread
-    policy of every estimator), restoring the caller's count afterwards.
-
-    ``flops`` is the block's step size from :func:`step_flops`, when the block is a
-    training loop that knows it.
-    """
-    n = policy_threads(flops)
+    policy of every estimator), restoring the caller's count afterwards."""
+    n = policy_threads()
     before = torch.get_num_threads()
     if n is None or n == before:
         yield

@@ -8,7 +8,7 @@ import torch
 
 from ..nn.dbn import RBMStack, up_down_update_
 from ..nn.rbm import RBMModule, cd_update_
-from .device import step_flops, thread_limit
+from .device import thread_limit
 from .loop import Stages, train
 
 __all__ = ["pretrain_rbm_stack", "up_down_fine_tune"]
@@ -59,7 +59,7 @@ def pretrain_rbm_stack(X, sizes, *, ks, epochs, learning_rate, batch_size, persi
                 chain["h"] = new
             return cost
 
-        with thread_limit(step_flops(batch, data.shape[1], size, data.device)):
+        with thread_limit():
             history = stages.record(train(
                 module, step, (data,), batch_size=batch, max_iter=stages.epochs(epochs),
                 generator=generator, shuffle=True, stop_on_loss=False, verbose=verbose,
@@ -98,8 +98,7 @@ def up_down_fine_tune(X, rbms, *, k, epochs, learning_rate, batch_size, generato
                                labels=yb)
 
     batch = min(batch_size, X.shape[0])
-    widest = max(r.W.shape[0] for r in rbms)
-    with thread_limit(step_flops(batch, X.shape[1], widest, X.device)):
+    with thread_limit():
         history = stages.record(train(
             both, step, data, batch_size=batch, max_iter=stages.epochs(epochs),
             generator=generator, shuffle=True, stop_on_loss=False, verbose=verbose,
