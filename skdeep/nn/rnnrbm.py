@@ -2,7 +2,8 @@
 
 At step ``t`` an RBM over the frame ``v_t`` has biases computed from the RNN state
 ``u_{t-1}``: ``bv_t = bv + u_{t-1} Wuv``, ``bh_t = bh + u_{t-1} Wuh``, and
-``u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu)``. The per-frame RBM math (free energy,
+``u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu)``, from an initial state ``u0`` (zero unless
+learned). The per-frame RBM math (free energy,
 conditionals, Gibbs, base-rate biases, annealing schedule) is :mod:`skdeep.nn.rbm`'s; this
 module adds the recurrence and runs that math batched over frames, each frame with its own
 biases.
@@ -22,14 +23,17 @@ import torch.nn.functional as F
 from . import rbm as F_rbm
 
 __all__ = ["RNNRBMModule", "frame_log_partition_is", "frame_log_partition_ais",
-           "frame_log_partition_exact"]
+           "frame_log_partition_exact", "frame_samples", "accuracy_counts"]
 
 
 class RNNRBMModule(torch.nn.Module):
     """Parameters and frame-wise computations of an RNN-RBM.
 
     ``W`` is ``(n_hidden, n_visible)`` as in :mod:`skdeep.nn.rbm`; the initial weights are
-    ``N(0, init_std**2)`` (the tutorial's 0.01) and the biases zero.
+    ``N(0, init_std**2)`` (the tutorial's 0.01), the biases and ``u0`` zero.
+
+    ``rbm_parameters()`` are ``W, bv, bh``; ``rnn_parameters()`` the rest (``u0`` only
+    when it requires gradients: a fixed zero initial state is the tutorial's).
     """
 
     def __init__(self, n_visible=88, n_hidden=150, n_hidden_recurrent=100, generator=None,
@@ -47,13 +51,27 @@ class RNNRBMModule(torch.nn.Module):
         self.Wvu = torch.nn.Parameter(randn(n_visible, n_hidden_recurrent))
         self.Wuu = torch.nn.Parameter(randn(n_hidden_recurrent, n_hidden_recurrent))
         self.bu = torch.nn.Parameter(torch.zeros(n_hidden_recurrent))
+        self.u0 = torch.nn.Parameter(torch.zeros(n_hidden_recurrent), requires_grad=False)
+
+    def rbm_parameters(self):
+        """The frame RBM's own parameters ``W, bv, bh``."""
+        return [self.W, self.bv, self.bh]
+
+    def rnn_parameters(self):
+        """The recurrent parameters (``u0`` only when it is learned)."""
+        out = [self.Wuh, self.Wuv, self.Wvu, self.Wuu, self.bu]
+        return out + ([self.u0] if self.u0.requires_grad else [])
+
+    def initial_state(self, n):
+        """``u_0`` for ``n`` sequences, (n, R)."""
+        return self.u0.expand(n, -1)
 
     def recurrent_states(self, v):
-        """``u_{t-1}`` for every frame ``t`` of ``v`` (B, T, V): shape (B, T, R), ``u_0 = 0``."""
+        """``u_{t-1}`` for every frame ``t`` of ``v`` (B, T, V): shape (B, T, R)."""
         B, T, V = v.shape
         # the input projection of all frames is one matmul; only u @ Wuu is sequential
         inp = torch.addmm(self.bu, v.reshape(B * T, V), self.Wvu).reshape(B, T, -1)
-        u = self.bu.new_zeros(B, self.bu.shape[0])
+        u = self.initial_state(B)
         us = []
         for t in range(T):
             us.append(u)
@@ -105,6 +123,62 @@ class RNNRBMModule(torch.nn.Module):
         bv_t, bh_t = self.frame_biases(v)
         v_neg = self.negative_samples(v, bv_t, bh_t, k=k, generator=generator)
         return self.cost_given_negatives(v, v_neg, mask, bv_t, bh_t).sum() / mask.sum()
+
+    def next_frame_logits(self, v):
+        """The RNN read as a next-frame predictor: logits ``bv + u_{t-1} Wuv`` of
+        independent sigmoid outputs for every frame of ``v`` (B, T, V).
+
+        These are frame ``t``'s RBM visible biases, so with ``W = 0`` the RNN-RBM is exactly
+        this RNN: the recurrent pretraining trains this path alone.
+        """
+        return self.bv + self.recurrent_states(v) @ self.Wuv
+
+    def next_frame_cross_entropy(self, v, mask):
+        """Mean over real frames of ``-log p(v_t | v_<t)`` under :meth:`next_frame_logits`
+        (nats per frame, summed over notes)."""
+        ce = F.binary_cross_entropy_with_logits(self.next_frame_logits(v), v,
+                                                reduction="none").sum(-1)
+        return (ce * mask).sum() / mask.sum()
+
+    @torch.no_grad()
+    def generate(self, n_steps, n_samples, k, generator=None):
+        """``n_samples`` sequences of ``n_steps`` frames, (n_samples, n_steps, V).
+
+        Each frame is ``k`` Gibbs steps in its RBM started at an all-off frame (the
+        tutorial's generator), then fed to the RNN.
+        """
+        u = self.initial_state(n_samples)
+        zeros = self.bv.new_zeros(n_samples, self.bv.shape[0])
+        out = []
+        for _ in range(n_steps):
+            bv, bh = self.biases_from_states(u)
+            _, v, _ = F_rbm.gibbs_vhv(zeros, self.W, bv, bh, generator=generator, k=k)
+            out.append(v)
+            u = self.step(v, u)
+        return torch.stack(out, 1)
+
+
+# ---------------------------------------------------------------------------- prediction
+@torch.no_grad()
+def frame_samples(W, bv, bh, init, n_samples, k, generator=None):
+    """``n_samples`` draws from each frame's RBM, shape (N, n_samples, V), binary.
+
+    Each draw ends ``k`` block Gibbs steps started at ``init[i]`` (the previous frame:
+    music mostly holds its notes, so such chains reach the likely chords quickly).
+    """
+    n, V = bv.shape
+    S = int(n_samples)
+    _, v, _ = F_rbm.gibbs_vhv(init.repeat_interleave(S, 0), W, bv.repeat_interleave(S, 0),
+                              bh.repeat_interleave(S, 0), generator=generator, k=k)
+    return v.reshape(n, S, V)
+
+
+def accuracy_counts(pred, target):
+    """True positives, false positives and false negatives of binary ``pred`` (N, S, V)
+    against ``target`` (N, V), per frame and draw: a (3, N, S) tensor."""
+    t = target[:, None, :]
+    tp = (pred * t).sum(-1)
+    return torch.stack([tp, pred.sum(-1) - tp, t.sum(-1) - tp])
 
 
 # ---------------------------------------------------------------------------- log Z per frame

@@ -2,7 +2,13 @@
 import torch
 
 from skdeep.nn import rbm as F_rbm
-from skdeep.nn.rnnrbm import RNNRBMModule, frame_log_partition_ais, frame_log_partition_exact
+from skdeep.nn.rnnrbm import (
+    RNNRBMModule,
+    accuracy_counts,
+    frame_log_partition_ais,
+    frame_log_partition_exact,
+    frame_samples,
+)
 
 
 def _module(seed=0):
@@ -10,8 +16,10 @@ def _module(seed=0):
     m = RNNRBMModule(n_visible=6, n_hidden=5, n_hidden_recurrent=4, generator=g,
                      init_std=0.5).double()
     with torch.no_grad():
-        for p in m.parameters():
-            p.add_(0.3 * torch.randn(p.shape, generator=g, dtype=p.dtype))
+        for name, p in m.named_parameters():
+            if name != "u0":  # u_0 = 0 unless learned (tested separately)
+                p.add_(0.3 * torch.randn(p.shape, generator=g, dtype=p.dtype))
+    m.u0.requires_grad_(True)  # a learned initial state, so its gradient is checked too
     return m
 
 
@@ -133,3 +141,48 @@ def test_frame_log_partition_ais_matches_exact():
     est = frame_log_partition_ais(W, bv, bh, bv, n_chains=4, betas=torch.tensor([0.0, 1.0]),
                                   generator=g)
     assert torch.isfinite(est).all()
+
+
+def test_rnn_with_zero_rbm_weights_is_the_sigmoid_next_frame_model():
+    """With W = 0 each frame's RBM factorises into sigmoid(bv_t): its exact
+    log-likelihood is minus the next-frame cross-entropy the recurrent pretraining uses."""
+    m = _module()
+    with torch.no_grad():
+        m.W.zero_()
+    seqs, v, mask = _ragged()
+    bv, bh = m.frame_biases(v)
+    torch.testing.assert_close(m.next_frame_logits(v), bv)
+    real = mask.reshape(-1) > 0
+    V, H = v.shape[-1], bh.shape[-1]
+    bvf, bhf, vf = bv.reshape(-1, V)[real], bh.reshape(-1, H)[real], v.reshape(-1, V)[real]
+    log_z = frame_log_partition_exact(m.W, bvf, bhf)
+    ll = -F_rbm.free_energy(vf, m.W, bvf, bhf) - log_z
+    torch.testing.assert_close(m.next_frame_cross_entropy(v, mask), -ll.mean())
+
+
+def test_learned_initial_state_sets_the_first_frame():
+    m = _module()
+    with torch.no_grad():
+        m.u0.copy_(torch.linspace(-1, 1, 4, dtype=torch.float64))
+    v = torch.zeros(2, 3, 6, dtype=torch.float64)
+    bv, bh = m.frame_biases(v)
+    torch.testing.assert_close(bv[:, 0], (m.bv + m.u0 @ m.Wuv).expand(2, -1))
+    torch.testing.assert_close(bh[:, 0], (m.bh + m.u0 @ m.Wuh).expand(2, -1))
+    assert any(p is m.u0 for p in m.rnn_parameters())
+    m.u0.requires_grad_(False)
+    assert not any(p is m.u0 for p in m.rnn_parameters())
+    assert len(m.rbm_parameters()) == 3
+
+
+def test_frame_samples_and_accuracy_counts():
+    m = _module()
+    g = torch.Generator().manual_seed(3)
+    bv, bh = m.bv.expand(4, -1), m.bh.expand(4, -1)
+    init = torch.zeros(4, 6, dtype=torch.float64)
+    s = frame_samples(m.W, bv, bh, init, 5, 2, generator=g)
+    assert s.shape == (4, 5, 6) and set(s.unique().tolist()) <= {0.0, 1.0}
+    pred = torch.tensor([[[1., 1., 0.], [0., 0., 0.]]])
+    target = torch.tensor([[1., 0., 1.]])
+    c = accuracy_counts(pred, target)
+    # draw 0: TP 1, FP 1, FN 1; draw 1: nothing predicted, FN 2
+    assert c[:, 0].tolist() == [[1.0, 0.0], [1.0, 0.0], [1.0, 2.0]]

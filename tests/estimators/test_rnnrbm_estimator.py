@@ -1,5 +1,6 @@
 """RNNRBM estimator: learning on Nottingham, exact per-frame likelihood on a tiny model,
 ragged batching, partial_fit / warm_start, pickling, sampling, errors."""
+import copy
 import pickle
 
 import numpy as np
@@ -18,7 +19,7 @@ def _rolls(n=6, T=15, V=10, seed=0):
 
 def _small(**kw):
     params = dict(n_hidden=8, n_hidden_recurrent=6, k=2, max_iter=2, batch_size=4,
-                  device="cpu", random_state=0)
+                  pretrain_n_iter=0, pretrain_max_iter=0, device="cpu", random_state=0)
     params.update(kw)
     return RNNRBM(**params)
 
@@ -39,7 +40,8 @@ def test_fit_sample_predict_are_deterministic_and_leave_input_alone():
     ps = m.predict_next(rolls[:3], n_chains=50)
     assert [q.shape for q in ps] == [r.shape for r in rolls[:3]]
     assert 0 <= m.frame_accuracy_score(rolls) <= 1
-    assert m.frame_accuracy_score(rolls) == frame_accuracy(rolls, m.predict_next(rolls))
+    assert (m.frame_accuracy_score(rolls, method="threshold")
+            == frame_accuracy(rolls, m.predict_next(rolls)))
     m3 = _small().fit(rolls)
     for a, b in zip(m.module_.parameters(), m3.module_.parameters()):
         assert torch.equal(a, b)
@@ -207,12 +209,13 @@ def test_nottingham_beats_independent_bernoulli(data_dir):
     p = np.clip(np.concatenate(train).mean(0), 1e-3, 1 - 1e-3)
     X = np.concatenate(test)
     baseline = float((X * np.log(p) + (1 - X) * np.log1p(-p)).sum(1).mean())
-    m = RNNRBM(max_iter=5, device="cpu", random_state=0).fit(train)
+    m = RNNRBM(max_iter=5, pretrain_n_iter=0, pretrain_max_iter=0, device="cpu",
+               random_state=0).fit(train)
     ll = m.score(test)
     # measured: -7.2 / -8.6 (seeds 0 / 1) against -10.56
     assert ll > baseline + 1.5, (ll, baseline)
     # the independent-notes model predicts no note above 0.5 (accuracy 0); measured 0.45
-    acc = m.frame_accuracy_score(test)
+    acc = m.frame_accuracy_score(test, method="threshold")
     assert acc > 0.35, acc
     s = m.sample(20, n_samples=2, random_state=0)
     assert s.shape == (2, 20, 88) and set(np.unique(s)) <= {0.0, 1.0}
@@ -261,3 +264,171 @@ def test_grid_search_in_parallel_ranks_by_log_likelihood():
                           n_jobs=2).fit(rolls)
     assert search.best_params_ == {"learning_rate_init": 0.05}
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+# ---------------------------------------------------------------- expected frame accuracy
+def _exact_expected_accuracy(m, rolls):
+    """Every frame's next-frame distribution by enumeration of its 2**V states (exact
+    partition function), then the expected counts pooled over the set and the per-frame
+    expected accuracy averaged over frames."""
+    from skdeep.nn import rbm as F_rbm
+
+    mod = copy.deepcopy(m.module_).double().requires_grad_(False)
+    V = m.n_features_in_
+    states = F_rbm.all_binary_states(V)
+    tp = fp = fn = 0.0
+    frame_acc = []
+    for r in rolls:
+        v = torch.as_tensor(r, dtype=torch.float64)
+        bv, bh = mod.frame_biases(v[None])
+        for t in range(len(r)):
+            neg_f = -F_rbm.free_energy(states, mod.W, bv[0, t].expand(len(states), -1),
+                                       bh[0, t].expand(len(states), -1))
+            p = torch.softmax(neg_f, 0)
+            hit = states @ v[t]
+            e_tp = float(p @ hit)
+            e_fp = float(p @ (states.sum(1) - hit))
+            e_fn = float(p @ (v[t].sum() - hit))
+            tp, fp, fn = tp + e_tp, fp + e_fp, fn + e_fn
+            d = states.sum(1) + v[t].sum() - hit
+            acc = torch.where(d > 0, hit / d.clamp_min(1), torch.ones_like(d))
+            frame_acc.append(float(p @ acc))
+    return tp / (tp + fp + fn), float(np.mean(frame_acc))
+
+
+def test_expected_accuracy_matches_exact_enumeration():
+    rs = np.random.RandomState(3)
+    rolls = [(rs.rand(7, 4) < 0.4).astype(np.float32) for _ in range(3)]
+    m = _small(n_hidden=3, n_hidden_recurrent=3, k=3, max_iter=20, learning_rate_init=0.05,
+               batch_size=3).fit(rolls)
+    exact_set, exact_frame = _exact_expected_accuracy(m, rolls)
+    for average, exact in (("set", exact_set), ("frame", exact_frame)):
+        est = m.frame_accuracy_score(rolls, n_samples=4000, k=30, average=average,
+                                     random_state=1)
+        se = m.frame_accuracy_se_
+        assert 0 < se < 0.01, se
+        assert abs(est - exact) < 4 * se + 2e-3, (average, est, exact, se)
+    # one draw per frame has no standard error; the thresholded accuracy has none either
+    m.frame_accuracy_score(rolls, n_samples=1)
+    assert np.isnan(m.frame_accuracy_se_)
+    m.frame_accuracy_score(rolls, method="threshold")
+    assert np.isnan(m.frame_accuracy_se_)
+
+
+def test_expected_accuracy_of_factorised_predictors_is_closed_form():
+    from skdeep._rnnrbm_eval import expected_frame_accuracy
+
+    y = np.array([[1, 0, 1], [0, 0, 0]], np.float32)
+    p = np.array([[0.5, 0.5, 1.0], [0.0, 0.5, 0.0]])
+    # E[TP] = 1.5, E[FP] = 0.5 + 0.5, E[FN] = 0.5
+    assert expected_frame_accuracy([y], [p]) == pytest.approx(1.5 / 3.0)
+    assert expected_frame_accuracy([y], [y]) == 1.0
+    with pytest.raises(ValueError, match="set"):
+        expected_frame_accuracy([y], [p], average="frame")
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        expected_frame_accuracy([y], [p + 1])
+
+
+def test_frame_accuracy_score_errors():
+    m = _small().fit(_rolls())
+    with pytest.raises(ValueError, match="method"):
+        m.frame_accuracy_score(_rolls(), method="mode")
+    with pytest.raises(ValueError, match="average"):
+        m.frame_accuracy_score(_rolls(), average="piece")
+    with pytest.raises(ValueError, match="n_samples"):
+        m.frame_accuracy_score(_rolls(), n_samples=0)
+
+
+# ---------------------------------------------------------------- the training recipe
+def test_rbm_pretraining_starts_the_whole_model_from_that_rbm(monkeypatch):
+    import skdeep._rnnrbm_train as T
+
+    calls = []
+    real = T.pretrain_rbm_stack
+
+    def spy(X, sizes, **kw):
+        calls.append((X.shape, sizes, kw["epochs"], kw["learning_rate"]))
+        return real(X, sizes, **kw)
+
+    monkeypatch.setattr(T, "pretrain_rbm_stack", spy)
+    rolls = _rolls()
+    m = _small(pretrain_n_iter=3, pretrain_learning_rate=0.1, max_iter=1, solver="sgd",
+               momentum=0.0, learning_rate_init=1e-12).fit(rolls)
+    # one RBM of n_hidden units on all the training frames, through the shared RBM code
+    assert calls == [((sum(map(len, rolls)), 10), [8], 3, 0.1)]
+    assert len(m.pretrain_loss_curve_) == 3 and m.pretrain_rnn_loss_curve_ == []
+    # the recurrent-to-RBM weights start at zero: every frame's RBM is the pretrained one
+    assert float(m.module_.Wuv.detach().abs().max()) < 1e-9
+    assert float(m.module_.Wuh.detach().abs().max()) < 1e-9
+    assert m.n_iter_ == 1 and len(m.loss_curve_) == 1
+
+
+def test_rnn_pretraining_learns_the_next_frame():
+    # scales climbing one note per frame: predictable from the previous frame
+    rolls = [np.eye(8, dtype=np.float32)[(np.arange(12 + i) + i) % 8] for i in range(6)]
+    m = _small(pretrain_max_iter=40, pretrain_learning_rate_init=0.05, max_iter=1,
+               learn_initial_state=True).fit(rolls)
+    curve = m.pretrain_rnn_loss_curve_
+    assert len(curve) == 40 and curve[-1] < 0.5 * curve[0]
+    # its outputs are the RBM's visible biases, so the RNN-RBM starts as that RNN
+    assert m.score(rolls) > -curve[0]
+    assert float(m.module_.u0.detach().abs().max()) > 0
+
+
+def test_optimizer_groups_nesterov_and_clipping():
+    rolls = _rolls()
+    m = _small(solver="sgd", learning_rate_init=0.02, rnn_learning_rate_init=0.005,
+               momentum=0.5, nesterovs_momentum=True, max_iter=1).fit(rolls)
+    groups = m._optimizer.param_groups
+    assert [g["lr"] for g in groups] == [0.02, 0.005]
+    assert all(g["nesterov"] and g["momentum"] == 0.5 for g in groups)
+    assert len(groups[0]["params"]) == 3
+    # one step of plain SGD at rate 1 with the gradient clipped to norm 1e-3
+    m0 = _small(max_iter=1, learning_rate_init=1e-12, solver="sgd", momentum=0.0).fit(rolls)
+    m1 = _small(max_iter=1, learning_rate_init=1.0, solver="sgd", momentum=0.0,
+                batch_size=len(rolls), max_grad_norm=1e-3).fit(rolls)
+    with torch.no_grad():
+        moved = torch.sqrt(sum(((a - b) ** 2).sum() for a, b in
+                               zip(m0.module_.parameters(), m1.module_.parameters())))
+    assert 1e-4 < float(moved) <= 1e-3 * (1 + 1e-4)
+
+
+def test_validation_pieces_drive_stopping_selection_and_the_schedule():
+    rolls, val = _rolls(n=6), _rolls(n=3, seed=1)
+    m = _small(max_iter=6, learning_rate_init=0.05).fit(rolls, X_val=val)
+    assert len(m.validation_scores_) == m.n_iter_ == len(m.loss_curve_) == 6
+    assert all(isinstance(s, float) for s in m.validation_scores_)
+    assert m.best_validation_score_ == max(m.validation_scores_)
+    # the kept weights are the best epoch's: scoring them reproduces the best score
+    with torch.no_grad():
+        ll = np.concatenate(m._score_frames(m.module_, val, method="is", n_betas=None,
+                                            k=m.k, gen=m._generator(m._seed_, "cpu"),
+                                            **m._validation_is)).mean()
+    assert ll == pytest.approx(m.best_validation_score_, abs=1e-5)
+    # early stopping on a held-out fraction of the pieces
+    e = _small(max_iter=50, early_stopping=True, validation_fraction=0.34,
+               learning_rate="constant", n_iter_no_change=1, tol=10.0).fit(rolls)
+    assert e.stop_reason_ == "converged" and e.n_iter_ < 50
+    assert len(e.validation_scores_) == e.n_iter_
+    # the adaptive schedule lowers both rates instead of stopping
+    a = _small(max_iter=6, learning_rate="adaptive", n_iter_no_change=1, tol=10.0,
+               rnn_learning_rate_init=0.002).fit(rolls, X_val=val)
+    assert a.n_iter_ == 6
+    lrs = [g["lr"] for g in a._optimizer.param_groups]
+    assert lrs[0] < 0.01 and lrs[1] < 0.002 and lrs[0] / lrs[1] == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        _small(early_stopping=True, validation_fraction=0.01).fit(rolls)
+    with pytest.raises(ValueError, match="X_val"):
+        _small().fit(rolls, X_val=[np.zeros((3, 4), np.float32)])
+
+
+def test_learned_initial_state_survives_pickling_and_predict_k():
+    rolls = _rolls()
+    m = _small(learn_initial_state=True, predict_k=1).fit(rolls)
+    assert float(m.module_.u0.detach().abs().max()) > 0
+    m2 = pickle.loads(pickle.dumps(m))
+    assert m2.module_.u0.requires_grad
+    torch.testing.assert_close(m2.module_.u0, m.module_.u0)
+    assert m2._k_infer == 1 and _small()._k_infer == 2
+    f = _small().fit(rolls)
+    assert float(f.module_.u0.detach().abs().max()) == 0.0
