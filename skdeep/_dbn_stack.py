@@ -6,7 +6,6 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 
 from ._validation import check_count
 from .nn import dbn as F_dbn
@@ -124,9 +123,7 @@ class GenerativeStackMixin:
         n_gibbs = check_count(n_gibbs, "n_gibbs")
         if init not in SAMPLE_INITS:
             raise ValueError(f"init must be one of {SAMPLE_INITS}; got {init!r}.")
-        rs = self.random_state if random_state is None else random_state
-        gen = self._generator(int(check_random_state(rs).randint(np.iinfo(np.int32).max)),
-                              self._device)
+        gen = self._generator(self._seed(random_state), self._device)
         if start is None and init == "base-rate":
             start = torch.as_tensor(self._top_visible_mean, device=self._device)
         mean, v = F_dbn.sample_dbn(self._generative_rbms(), n_samples, n_gibbs=n_gibbs,

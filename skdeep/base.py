@@ -83,9 +83,11 @@ class DeepEstimator(BaseEstimator):
     def _resolve_device(self) -> torch.device:
         return resolve_device(self.device)
 
-    def _seed(self) -> int:
-        """An integer seed drawn from ``random_state`` (no global state touched)."""
-        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+    def _seed(self, random_state=None) -> int:
+        """An integer seed drawn from ``random_state`` (a method's own, or else the
+        estimator's), with no global state touched."""
+        rs = self.random_state if random_state is None else random_state
+        return int(check_random_state(rs).randint(np.iinfo(np.int32).max))
 
     @staticmethod
     def _generator(seed: int, device) -> torch.Generator:

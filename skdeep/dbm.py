@@ -6,7 +6,6 @@ import numbers
 import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._engine.device import thread_limit
@@ -236,7 +235,7 @@ class DBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
                     rbm.W, rbm.b_vis, rbm.b_hid, xb, learning_rate=self.pretrain_learning_rate,
                     up=up, down=down, generator=gen)
 
-            with thread_limit(), torch.no_grad():
+            with torch.no_grad():
                 history = stages.record(train(
                     rbm, step, (x,), batch_size=batch,
                     max_iter=stages.epochs(self.pretrain_n_iter), generator=gen,
@@ -279,7 +278,7 @@ class DBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
                 n_mean_field=self.n_mean_field, damping=self.mean_field_damping, k=self.k,
                 weight_decay=self.weight_decay, generator=gen)
 
-        with thread_limit(), torch.no_grad():
+        with torch.no_grad():
             history = train(module, step, (data,), batch_size=batch, max_iter=self.n_iter,
                             generator=gen, shuffle=True, stop_on_loss=False,
                             verbose=self.verbose, desc="DBM joint training")
@@ -372,7 +371,7 @@ class DBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         inits = ("particles", "base-rate", "uniform")
         if init not in inits:
             raise ValueError(f"init must be one of {inits}; got {init!r}.")
-        gen = self._generator(self._draw_seed(random_state), self._device)
+        gen = self._generator(self._seed(random_state), self._device)
         m = self.module_
         Ws, bs = list(m.Ws), list(m.bs)
         particles = getattr(self, "_particles", None)
@@ -395,10 +394,6 @@ class DBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
             probs = F_dbm.gibbs_sweep(states, Ws, bs, gen, k=n_gibbs)
         out = probs[0] if return_mean else states[0]
         return out.cpu().numpy()
-
-    def _draw_seed(self, random_state):
-        rs = self.random_state if random_state is None else random_state
-        return int(check_random_state(rs).randint(np.iinfo(np.int32).max))
 
     # ------------------------------------------------------------------ likelihood
     def log_partition(self, method="ais", *, n_chains=None, n_betas=None, random_state=None):
@@ -437,7 +432,7 @@ class DBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
                                "n_chains", minimum=2)
         n_betas = check_count(self.ais_n_betas if n_betas is None else n_betas,
                               "n_betas", minimum=3)
-        gen = self._generator(self._draw_seed(random_state), self._device)
+        gen = self._generator(self._seed(random_state), self._device)
         base = F_rbm.base_rate_bias(torch.as_tensor(self._visible_mean, device=self._device,
                                                     dtype=torch.float64))
         return F_dbm.ais_log_partition(list(m.Ws), list(m.bs), base_vis=base,

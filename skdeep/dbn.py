@@ -9,7 +9,6 @@ import numbers
 import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._dbn_stack import GenerativeStackMixin, as_sizes, per_layer
@@ -316,7 +315,7 @@ class DBNTransformer(GenerativeStackMixin, ClassNamePrefixFeaturesOutMixin,
             log_z = F_rbm.log_partition_exact(top.W, top.b_vis, top.b_hid, top.visible)
             return log_z, (log_z, log_z)
         n_chains = check_count(n_chains, "n_chains", minimum=2)
-        gen = self._generator(self._draw_seed(random_state), self._device)
+        gen = self._generator(self._seed(random_state), self._device)
         mean = getattr(self, "_top_visible_mean", None)
         if mean is None:
             mean = np.full(top.W.shape[1], 0.5)
@@ -325,10 +324,6 @@ class DBNTransformer(GenerativeStackMixin, ClassNamePrefixFeaturesOutMixin,
         return F_rbm.ais_log_partition(top.W, top.b_vis, top.b_hid, visible=top.visible,
                                        base_vis=base, n_chains=n_chains, betas=betas,
                                        generator=gen)
-
-    def _draw_seed(self, random_state):
-        rs = self.random_state if random_state is None else random_state
-        return int(check_random_state(rs).randint(np.iinfo(np.int32).max))
 
     def _resolve_log_z(self, method, n_chains, betas, random_state):
         # AIS is the costly part; a fitted model's estimate is reused by later calls
@@ -442,7 +437,7 @@ class DBNTransformer(GenerativeStackMixin, ClassNamePrefixFeaturesOutMixin,
                                                        generative=generative),
                 self.module_, dtype=np.float64,
                 chunk_size=None if table is None else max(1, 2 ** 22 // len(table[0])))
-        seed = self._draw_seed(random_state)
+        seed = self._seed(random_state)
         out = []
         chunk = max(1, 2 ** 20 // (n_samples * sum(r.W.shape[0] for r in rbms)))
         with torch.no_grad():

@@ -11,7 +11,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._dbn_stack import (
-    SAMPLE_INITS,
     GenerativeStackMixin,
     as_sizes,
     per_layer,
@@ -294,8 +293,6 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
         """
         self._check_fitted()
         n_samples = check_count(n_samples, "n_samples")
-        if init not in SAMPLE_INITS:
-            raise ValueError(f"init must be one of {SAMPLE_INITS}; got {init!r}.")
         labels = start = None
         if y is not None:
             y = np.asarray(y)

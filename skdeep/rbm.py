@@ -372,9 +372,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
 
     def _sampling_generator(self, random_state):
         if random_state is not None:
-            return self._generator(
-                int(check_random_state(random_state).randint(np.iinfo(np.int32).max)),
-                self._device)
+            return self._generator(self._seed(random_state), self._device)
         gen = getattr(self, "_gibbs_gen", None)
         if gen is None:
             gen = self._generator(self._seed(), self._device)
@@ -481,9 +479,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
             return log_z, (log_z, log_z)
         if int(n_chains) < 2:
             raise ValueError(f"n_chains must be >= 2; got {n_chains}.")
-        rs = self.random_state if random_state is None else random_state
-        gen = self._generator(int(check_random_state(rs).randint(np.iinfo(np.int32).max)),
-                              self._device)
+        gen = self._generator(self._seed(random_state), self._device)
         base = F_rbm.base_rate_bias(
             torch.as_tensor(self._visible_mean, device=self._device, dtype=torch.float64),
             self.visible_units)

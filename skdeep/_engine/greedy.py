@@ -8,7 +8,6 @@ import torch
 
 from ..nn.dbn import RBMStack, up_down_update_
 from ..nn.rbm import RBMModule, cd_update_
-from .device import thread_limit
 from .loop import Stages, train
 
 __all__ = ["pretrain_rbm_stack", "up_down_fine_tune"]
@@ -59,11 +58,10 @@ def pretrain_rbm_stack(X, sizes, *, ks, epochs, learning_rate, batch_size, persi
                 chain["h"] = new
             return cost
 
-        with thread_limit():
-            history = stages.record(train(
-                module, step, (data,), batch_size=batch, max_iter=stages.epochs(epochs),
-                generator=generator, shuffle=True, stop_on_loss=False, verbose=verbose,
-                desc=f"pretrain layer {i + 1}"))
+        history = stages.record(train(
+            module, step, (data,), batch_size=batch, max_iter=stages.epochs(epochs),
+            generator=generator, shuffle=True, stop_on_loss=False, verbose=verbose,
+            desc=f"pretrain layer {i + 1}"))
         curves.append(history.loss_curve)
         rbms.append(module)
         if i < len(sizes) - 1:
@@ -98,9 +96,8 @@ def up_down_fine_tune(X, rbms, *, k, epochs, learning_rate, batch_size, generato
                                labels=yb)
 
     batch = min(batch_size, X.shape[0])
-    with thread_limit():
-        history = stages.record(train(
-            both, step, data, batch_size=batch, max_iter=stages.epochs(epochs),
-            generator=generator, shuffle=True, stop_on_loss=False, verbose=verbose,
-            desc="fine-tune (up-down)"))
+    history = stages.record(train(
+        both, step, data, batch_size=batch, max_iter=stages.epochs(epochs),
+        generator=generator, shuffle=True, stop_on_loss=False, verbose=verbose,
+        desc="fine-tune (up-down)"))
     return generative.eval(), list(history.loss_curve)
