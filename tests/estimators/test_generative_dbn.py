@@ -143,7 +143,7 @@ def test_grid_search_in_a_pipeline(digits):
                          GenerativeDBNClassifier((64,), pretrain_n_iter=100, fine_tune=None,
                                                  random_state=0))
     grid = GridSearchCV(pipe, {"generativedbnclassifier__pretrain_learning_rate":
-                               [0.1, 0.3]}, cv=2).fit(X_train[:400], y_train[:400])
+                               [0.1, 0.3]}, cv=2, n_jobs=2).fit(X_train[:400], y_train[:400])
     assert grid.best_score_ > 0.5
 
 
