@@ -20,14 +20,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._engine.batches import StreamingSource
+from ._engine.batches import StreamingSource, TensorSource
 from ._engine.device import thread_limit
 from ._engine.lbfgs import minimize_lbfgs
 from ._engine.loop import NonFiniteLossError, train
-from ._engine.optim import LearningRateSchedule, add_l2_gradient, make_optimizer, squared_norm
+from ._engine.optim import AutogradStep, FastUpdate, LearningRateSchedule, make_optimizer
 from ._engine.precision import check_precision, device_budget, streams
 from .base import DeepEstimator, as_tensor, warn_user
-from .nn.layers import Perceptron, perceptron_loss, perceptron_output
+from .nn.layers import Perceptron, PerceptronBackprop, perceptron_loss, perceptron_output
 
 NONFINITE_WEIGHTS = ("Solver produced non-finite parameter weights. The input data may "
                      "contain large values and need to be preprocessed.")
@@ -255,10 +255,12 @@ class BaseMultilayerPerceptron(DeepEstimator):
         if stream:
             data = self._streamed(X, Y, sample_weight, device, t_dtype, batch)
         else:
-            data = [as_tensor(X, device, t_dtype), self._targets(Y, device, t_dtype)]
+            # the training only reads X (a gather per batch): no copy where none is needed
+            data = [as_tensor(X, device, t_dtype, copy=False),
+                    self._targets(Y, device, t_dtype)]
             if sample_weight is not None:
                 data.append(torch.as_tensor(sample_weight, dtype=t_dtype, device=device))
-            data = tuple(data)
+            data = TensorSource(*data, reuse_buffers=True)  # the step keeps no batch
         weights = [layer.weight for layer in module.layers]
         optimizer = make_optimizer(
             self.solver, module.parameters(), self.learning_rate_init, self.momentum,
@@ -270,20 +272,22 @@ class BaseMultilayerPerceptron(DeepEstimator):
             # partial_fit continues the optimizer; a (warm) fit starts a new one
             self._restore_optimizer(optimizer, device, state)
         alpha, out_act = float(self.alpha), state["out_activation_"]
-        trained = torch.compile(module) if self.compile else module
+        if self.compile:
+            trained = torch.compile(module)
+            autograd_step = AutogradStep(optimizer, weights=weights, alpha=alpha)
 
-        def step(xb, yb, swb=None):
-            loss = perceptron_loss(trained(xb), yb, out_act, swb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if alpha:
-                # scikit-learn's 0.5 * alpha * ||W||^2 / sum(weights), folded in; a
-                # python float without weights (no tensor to build each step)
-                coef = alpha / (swb.sum() if swb is not None else xb.shape[0])
-                add_l2_gradient(weights, coef)
-                loss = loss.detach() + 0.5 * squared_norm(weights) * coef
-            optimizer.step()
-            return loss.detach()
+            def step(xb, yb, swb=None):
+                loss = perceptron_loss(trained(xb), yb, out_act, swb)
+                return autograd_step(loss, swb.sum() if swb is not None else xb.shape[0])
+        else:
+            update = FastUpdate(optimizer)
+            # scikit-learn's 0.5 * alpha * ||W||^2 / sum(weights) is in its gradient
+            backprop = PerceptronBackprop(module, out_act, alpha)
+
+            def step(xb, yb, swb=None):
+                loss = backprop(xb, yb, swb)
+                update()
+                return loss
 
         validate = None
         if X_val is not None:
@@ -335,6 +339,9 @@ class BaseMultilayerPerceptron(DeepEstimator):
                 no_improvement=state["_no_improvement_count"])
         except NonFiniteLossError as exc:
             raise ValueError(NONFINITE_WEIGHTS) from exc
+        finally:
+            for p in module.parameters():  # the step's gradient buffers
+                p.grad = None
         module.eval()
         state["n_iter_"] = history.n_iter
         state["t_"] = t0 + history.n_iter * n

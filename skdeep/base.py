@@ -27,14 +27,22 @@ FLOAT_DTYPES = (np.float64, np.float32)
 _TORCH_DTYPE = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
 
-def as_tensor(X, device, dtype=torch.float32) -> torch.Tensor:
-    """A tensor copy of ``X`` on ``device``; never a view of the caller's memory.
+def as_tensor(X, device, dtype=torch.float32, *, copy=True) -> torch.Tensor:
+    """A tensor of ``X`` on ``device``; a copy, never a view of the caller's memory.
 
     Sparse input is densified here, once; read-only arrays (memmaps) are fine.
+    ``copy=False`` lets a CPU tensor of the right dtype share a writeable, C-ordered
+    array's memory, for a caller that only reads it: copying 20,000 Fashion-MNIST rows
+    took 226 ms on this project's CI machine (the fresh 63 MB are page-faulted in), more
+    than an epoch of a 784-100-10 MLP at batch 200.
     """
     if sp.issparse(X):
         X = X.toarray()
     X = np.asarray(X)
+    shareable = (not copy and X.flags.c_contiguous and X.flags.writeable
+                 and _TORCH_DTYPE.get(X.dtype) == dtype and torch.device(device).type == "cpu")
+    if shareable:
+        return torch.from_numpy(X)
     tensor = torch.from_numpy(np.array(X, copy=True, order="C"))
     return tensor.to(device=device, dtype=dtype)
 

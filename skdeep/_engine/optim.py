@@ -122,3 +122,143 @@ def squared_norm(weights) -> torch.Tensor:
     """``sum W**2`` over the weights, as a 0-d tensor on their device (one fused norm
     kernel: measured 25 us against 40 us for per-tensor sums, 784-100-10, one thread)."""
     return torch.stack(torch._foreach_norm(list(weights))).pow(2).sum()
+
+
+def _fast_kind(optimizer):
+    """``"adam"``, ``"sgd"`` or None: which of :class:`FastUpdate`'s kernels fits."""
+    params = [p for g in optimizer.param_groups for p in g["params"]]
+    if not params or len({(p.device, p.dtype) for p in params}) > 1:
+        return None
+    if params[0].device.type not in ("cpu", "cuda") or params[0].is_complex():
+        return None
+    d = optimizer.defaults
+    if type(optimizer) is torch.optim.Adam:
+        if (d.get("fused") and not d.get("amsgrad") and not d.get("maximize")
+                and not d.get("capturable") and not d.get("differentiable")
+                and not d.get("decoupled_weight_decay")):
+            return "adam"
+    elif type(optimizer) is torch.optim.SGD:
+        if not d.get("maximize") and not d.get("dampening") and not d.get("differentiable"):
+            return "sgd"
+    return None
+
+
+class FastUpdate:
+    """``optimizer.step()`` for Adam and SGD as one fused kernel call per parameter group.
+
+    torch's ``step`` wraps its kernel in per-call machinery (profiling hooks, grad-mode
+    guards, grouping the tensors by device): on a 784-100-10 MLP on one CPU thread,
+    ``Adam(fused=True).step()`` took 167 us against 59 us for its own kernel, and
+    ``SGD(nesterov=True).step()`` 162 us, which at batch 20 is more than the matmuls.
+    This calls the same kernels on the optimizer's own state, in torch's format, so
+    ``state_dict``/``load_state_dict`` and a later ``optimizer.step()`` are unaffected.
+    Other optimizers (or options) fall back to ``optimizer.step()``.
+    """
+
+    def __init__(self, optimizer):
+        self.optimizer = optimizer
+        self.kind = _fast_kind(optimizer)
+        self._lists = None  # per group: params and their state tensors, built once
+
+    def zero_grad(self) -> None:
+        """``optimizer.zero_grad(set_to_none=True)`` without its profiling wrapper."""
+        for group in self.optimizer.param_groups:
+            for p in group["params"]:
+                p.grad = None
+
+    @torch.no_grad()
+    def __call__(self) -> None:
+        if self.kind is None:
+            self.optimizer.step()
+            return
+        groups = self.optimizer.param_groups
+        if self._lists is None or self._lists[0] is not self.optimizer.state:
+            # (re)build after a load_state_dict, which replaces the state
+            self._lists = (self.optimizer.state, [None] * len(groups))
+        lists = self._lists[1]
+        for i, group in enumerate(groups):
+            params = group["params"]
+            grads = [p.grad for p in params]
+            if any(g is None for g in grads):
+                params = [p for p in params if p.grad is not None]
+                grads = [p.grad for p in params]
+                if params:
+                    (self._adam if self.kind == "adam" else self._sgd)(
+                        group, params, grads, self._state_lists(params))
+                continue
+            if lists[i] is None:
+                lists[i] = self._state_lists(params)
+            (self._adam if self.kind == "adam" else self._sgd)(group, params, grads, lists[i])
+
+    def _state_lists(self, params):
+        state = self.optimizer.state
+        if self.kind == "sgd":
+            if not self.optimizer.defaults["momentum"]:
+                return None
+            first = any("momentum_buffer" not in state[p] for p in params)
+            if first:
+                # torch's first momentum step fills a new buffer from the gradient
+                for p in params:
+                    state[p]["momentum_buffer"] = torch.empty_like(p)
+            return [first, [state[p]["momentum_buffer"] for p in params]]
+        for p in params:
+            if not state[p]:
+                # torch's fused Adam keeps its step count as a float32 tensor on the device
+                state[p]["step"] = torch.zeros((), dtype=torch.float32, device=p.device)
+                state[p]["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+                state[p]["exp_avg_sq"] = torch.zeros_like(
+                    p, memory_format=torch.preserve_format)
+        return tuple([state[p][k] for p in params] for k in ("step", "exp_avg", "exp_avg_sq"))
+
+    @staticmethod
+    def _adam(group, params, grads, lists):
+        steps, exp_avgs, exp_avg_sqs = lists
+        torch._foreach_add_(steps, 1)
+        beta1, beta2 = group["betas"]
+        torch._fused_adam_(
+            params, grads, exp_avgs, exp_avg_sqs, [], steps, amsgrad=False,
+            lr=group["lr"], beta1=beta1, beta2=beta2, weight_decay=group["weight_decay"],
+            eps=group["eps"], maximize=False)
+
+    def _sgd(self, group, params, grads, lists):
+        if lists is None or not group["momentum"]:
+            if group["weight_decay"]:
+                grads = torch._foreach_add(grads, params, alpha=group["weight_decay"])
+            torch._foreach_add_(params, grads, alpha=-group["lr"])
+            return
+        first, bufs = lists
+        torch._fused_sgd_(params, grads, bufs, weight_decay=group["weight_decay"],
+                          momentum=group["momentum"], lr=group["lr"], dampening=0.0,
+                          nesterov=group["nesterov"], maximize=False, is_first_step=first)
+        lists[0] = False
+
+
+class AutogradStep:
+    """One gradient step from a loss: zero the gradients, backpropagate, add the L2
+    penalty's gradient, clip, update.
+
+    ``weights`` and ``alpha`` fold scikit-learn's ``0.5 * alpha * sum W**2 / n`` into the
+    gradient (see :func:`add_l2_gradient`) and into the returned loss; ``max_grad_norm``
+    clips the gradients' joint norm (without a host sync). ``step(loss, n)`` returns the
+    loss of the batch of ``n`` rows, detached.
+    """
+
+    def __init__(self, optimizer, *, weights=(), alpha=0.0, max_grad_norm=None):
+        self.update = FastUpdate(optimizer)
+        self.weights = list(weights)
+        self.alpha = float(alpha)
+        self.max_grad_norm = max_grad_norm
+        self.params = [p for g in optimizer.param_groups for p in g["params"]]
+
+    def __call__(self, loss, n=None):
+        self.update.zero_grad()
+        loss.backward()
+        loss = loss.detach()
+        if self.alpha:
+            coef = self.alpha / n
+            add_l2_gradient(self.weights, coef)
+            loss = loss + 0.5 * squared_norm(self.weights) * coef
+        if self.max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(self.params, self.max_grad_norm, foreach=True)
+        self.update()
+        return loss

@@ -174,3 +174,129 @@ def perceptron_loss(raw, y, out_activation: str, sample_weight=None) -> torch.Te
     if sample_weight is None:
         return per_sample.sum() / per_sample.shape[0]
     return (per_sample * sample_weight).sum() / sample_weight.sum()
+
+
+def _hidden_backward_(delta: torch.Tensor, a: torch.Tensor, activation: str) -> torch.Tensor:
+    """``delta`` times the hidden activation's derivative, from its output ``a``, in place.
+
+    aten's own backward kernels: ``masked_fill_(a <= 0, 0)`` took 104-125 us on a 200x100
+    batch on one CPU thread against 6 us for ``threshold_backward``.
+    """
+    if activation == "relu":
+        return torch.ops.aten.threshold_backward.grad_input(delta, a, 0, grad_input=delta)
+    if activation == "tanh":
+        return torch.ops.aten.tanh_backward.grad_input(delta, a, grad_input=delta)
+    if activation == "logistic":
+        return torch.ops.aten.sigmoid_backward.grad_input(delta, a, grad_input=delta)
+    return delta
+
+
+class PerceptronBackprop:
+    """The gradient step of a :class:`Perceptron`'s loss, with backpropagation written out.
+
+    ``backprop(x, y, sample_weight=None)`` sets each parameter's ``.grad`` and returns
+    the batch's loss: :func:`perceptron_loss` plus scikit-learn's L2 term ``0.5 * alpha
+    * sum W**2 / n`` (``n`` the batch size, or the sum of its sample weights). The
+    gradient is the one autograd gives, from a fraction of the kernels and none of the
+    graph: on a 784-100-10 MLP on one CPU thread, autograd's bookkeeping and the loss's
+    separate backward cost more than the step's matmuls below batch 200. The weights are
+    read through detached aliases (no grad-mode switch per step) and the gradients are
+    written into buffers reused from step to step.
+    """
+
+    def __init__(self, module: Perceptron, out_activation: str, alpha: float = 0.0):
+        self.activation = module.activation
+        self.out_activation = out_activation
+        self.alpha = float(alpha)
+        self.weights = [layer.weight.detach() for layer in module.layers]
+        self.biases = [layer.bias.detach() for layer in module.layers]
+        self.weights_t = [w.t() for w in self.weights]
+        for layer in module.layers:
+            for p in (layer.weight, layer.bias):
+                if p.grad is None or p.grad.shape != p.shape:
+                    p.grad = torch.empty_like(p)
+        self.weight_grads = [layer.weight.grad for layer in module.layers]
+        self.bias_grads = [layer.bias.grad for layer in module.layers]
+        self.flat_weights = [w.view(-1) for w in self.weights]
+        self._buffers = {}
+
+    def _buffers_for(self, n):
+        """Activation and delta buffers for a batch of ``n`` rows, kept between steps: a
+        fresh activation buffer per step was page-faulted in each time (the first layer's
+        forward matmul took 350 us instead of 270 at batch 200)."""
+        bufs = self._buffers.get(n)
+        if bufs is None:
+            w = self.weights[0]
+            sizes = [v.shape[0] for v in self.weights]
+            bufs = ([w.new_empty((n, k)) for k in sizes], [w.new_empty((n, k)) for k in sizes])
+            if len(self._buffers) > 4:  # a caller cycling through batch sizes
+                self._buffers.clear()
+            self._buffers[n] = bufs
+        return bufs
+
+    def _forward(self, x):
+        act, last = self.activation, len(self.weights) - 1
+        acts, h = [x], x
+        outs = self._buffers_for(x.shape[0])[0]
+        for i, (b, w_t) in enumerate(zip(self.biases, self.weights_t)):
+            h = torch.addmm(b, h, w_t, out=outs[i])
+            if i < last:
+                if act == "relu":
+                    h.relu_()
+                elif act == "tanh":
+                    h.tanh_()
+                elif act == "logistic":
+                    h.sigmoid_()
+                acts.append(h)
+        return acts, h
+
+    def _output_delta(self, raw, y):
+        """Per-sample loss and ``d(loss)/d(raw)`` times ``n``: ``output - y`` for every
+        loss and output pair scikit-learn uses."""
+        out = self.out_activation
+        if out == "softmax":
+            logp = torch.log_softmax(raw, dim=1)
+            idx = y.unsqueeze(1)
+            per_sample = logp.gather(1, idx).neg_()
+            return per_sample, logp.exp_().scatter_add_(1, idx, raw.new_full(idx.shape, -1.0))
+        if out == "logistic":
+            per_sample = torch.nn.functional.binary_cross_entropy_with_logits(
+                raw, y, reduction="none")
+            return per_sample, torch.sigmoid(raw).sub_(y)
+        if out == "exp":
+            pred = torch.exp(raw)
+            return torch.special.xlogy(y, y) - y * raw - y + pred, pred.sub_(y)
+        delta = raw - y
+        return 0.5 * delta * delta, delta
+
+    def __call__(self, x, y, sample_weight=None):
+        acts, raw = self._forward(x)
+        per_sample, delta = self._output_delta(raw, y)
+        if sample_weight is None:
+            scale = 1.0 / x.shape[0]
+            loss = per_sample.sum() * scale
+            delta.mul_(scale)
+        else:
+            scale = 1.0 / sample_weight.sum()
+            w = sample_weight * scale
+            loss = (per_sample.sum(1) * w).sum()
+            delta.mul_(w.unsqueeze(1))
+        alpha, act = self.alpha, self.activation
+        deltas = self._buffers_for(x.shape[0])[1]
+        for i in range(len(self.weights) - 1, -1, -1):
+            weight, grad, a = self.weights[i], self.weight_grads[i], acts[i]
+            if alpha and sample_weight is None:
+                torch.addmm(weight, delta.t(), a, beta=alpha * scale, out=grad)
+            else:
+                torch.mm(delta.t(), a, out=grad)
+                if alpha:
+                    grad.add_(weight * (alpha * scale))
+            torch.sum(delta, 0, out=self.bias_grads[i])
+            if i > 0:
+                delta = _hidden_backward_(torch.mm(delta, weight, out=deltas[i - 1]), a, act)
+        if alpha:
+            norm = self.flat_weights[0].dot(self.flat_weights[0])
+            for w in self.flat_weights[1:]:
+                norm = norm + w.dot(w)
+            loss = loss + norm * (0.5 * alpha * scale)
+        return loss

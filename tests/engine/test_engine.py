@@ -10,6 +10,7 @@ from skdeep import LogisticClassifier, MLPClassifier
 from skdeep._engine import device as device_mod
 from skdeep._engine.device import resolve_device, thread_limit
 from skdeep._engine.loop import NonFiniteLossError, train
+from skdeep._engine.optim import FastUpdate
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -117,7 +118,7 @@ def test_keyboard_interrupt_keeps_a_usable_model():
     clf = MLPClassifier(hidden_layer_sizes=(16,), max_iter=50, random_state=0,
                         early_stopping=True)
     real_step_calls = {"n": 0}
-    original = torch.optim.Adam.step
+    original = FastUpdate.__call__
 
     def interrupting_step(self, *a, **k):
         real_step_calls["n"] += 1
@@ -125,7 +126,7 @@ def test_keyboard_interrupt_keeps_a_usable_model():
             raise KeyboardInterrupt
         return original(self, *a, **k)
 
-    with mock.patch.object(torch.optim.Adam, "step", interrupting_step):
+    with mock.patch.object(FastUpdate, "__call__", interrupting_step):
         with pytest.warns(RuntimeWarning, match="interrupted"):
             clf.fit(X, y)
     assert clf.stop_reason_ == "interrupted"

@@ -36,4 +36,6 @@ def test_logistic_on_fashion_mnist(fashion_mnist):
 def test_mlp_on_fashion_mnist(fashion_mnist):
     (X_train, y_train), (X_test, y_test) = fashion_mnist
     clf = MLPClassifier(max_iter=12, random_state=0).fit(X_train, y_train)
-    assert clf.score(X_test, y_test) >= 0.88
+    # scikit-learn's MLPClassifier with the same settings: 0.8805 and 0.8797 for seeds
+    # 0 and 1; ours 0.8797 and 0.8769 (seed-to-seed spread about 0.004)
+    assert clf.score(X_test, y_test) >= 0.875
