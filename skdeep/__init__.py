@@ -18,7 +18,8 @@ from .music import RNNRBM
 from .rbm import BernoulliRBM
 from .sampling import HMCSampler
 from .sda import SdAClassifier, SdATransformer
-from .sequence import ElmanSlotFiller, LSTMSentiment
+from .sentiment import LSTMSentiment
+from .sequence import ElmanSlotFiller
 from .text import TextVectorizer
 
 __all__ = [

@@ -25,11 +25,10 @@ from ._engine.batches import StreamingSource
 from ._engine.device import thread_limit
 from ._engine.loop import Stages, train
 from ._engine.optim import (
+    AutogradStep,
     LearningRateSchedule,
-    add_l2_gradient,
     make_optimizer,
     set_learning_rate,
-    squared_norm,
     weights_and_biases,
 )
 from ._engine.precision import autocast, check_precision, device_budget, streams, tf32
@@ -315,21 +314,14 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
                     module.train()
                     return score
 
-            weights = weights_and_biases(module)[0]
-            alpha = float(self.alpha)
+            # scikit-learn's L2, 0.5 * alpha * sum W**2 / batch, folded into the update
+            autograd_step = AutogradStep(optimizer, weights=weights_and_biases(module)[0],
+                                         alpha=self.alpha)
 
             def step(xb, yb):
                 with autocast(precision, device):
                     loss = self._loss(trained, xb, yb)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                if alpha:
-                    # scikit-learn's L2: 0.5 * alpha * sum W**2 / batch, folded in
-                    n = xb.shape[0]
-                    add_l2_gradient(weights, alpha / n)
-                    loss = loss.detach() + 0.5 * alpha * squared_norm(weights) / n
-                optimizer.step()
-                return loss.detach()
+                return autograd_step(loss, xb.shape[0])
 
             module.train()
             with tf32(precision, device):

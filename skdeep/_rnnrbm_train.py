@@ -8,7 +8,7 @@ import torch
 
 from ._engine.greedy import pretrain_rbm_stack
 from ._engine.loop import train
-from ._engine.optim import make_optimizer
+from ._engine.optim import AutogradStep, make_optimizer
 from .nn.recurrent import length_mask
 
 __all__ = ["pretrain_rbm", "pretrain_rnn", "make_rnnrbm_optimizer", "clipped_step",
@@ -48,18 +48,14 @@ def pretrain_rnn(module, data, *, solver, learning_rate_init, momentum, nesterov
     params = [module.bv, module.Wuv, module.Wvu, module.Wuu, module.bu]
     if module.u0.requires_grad:
         params.append(module.u0)
-    optimizer = make_optimizer(solver, params, learning_rate_init, momentum,
-                               nesterovs_momentum=nesterovs_momentum)
+    autograd_step = AutogradStep(
+        make_optimizer(solver, params, learning_rate_init, momentum,
+                       nesterovs_momentum=nesterovs_momentum),
+        max_grad_norm=max_grad_norm)
 
     def step(vb, lengths):
-        optimizer.zero_grad(set_to_none=True)
         mask = length_mask(lengths, vb.shape[1], vb.device, vb.dtype)
-        loss = module.next_frame_cross_entropy(vb, mask)
-        loss.backward()
-        if max_grad_norm is not None:
-            torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
-        optimizer.step()
-        return loss.detach()
+        return autograd_step(module.next_frame_cross_entropy(vb, mask))
 
     history = train(module, step, data, batch_size=batch_size,
                     max_iter=max_iter if stages is None else stages.epochs(max_iter),
@@ -86,18 +82,11 @@ def make_rnnrbm_optimizer(module, *, solver, learning_rate_init, rnn_learning_ra
 
 def clipped_step(module, optimizer, k, generator, max_grad_norm):
     """The step of the whole model: the CD cost, BPTT, optional gradient-norm clipping."""
-    params = [p for p in module.parameters() if p.requires_grad]
+    autograd_step = AutogradStep(optimizer, max_grad_norm=max_grad_norm)
 
     def step(vb, lengths):
-        optimizer.zero_grad(set_to_none=True)
         mask = length_mask(lengths, vb.shape[1], vb.device, vb.dtype)
-        cost = module.cd_cost(vb, mask, k=k, generator=generator)
-        cost.backward()
-        if max_grad_norm is not None:
-            # no host sync: the norm stays a device tensor
-            torch.nn.utils.clip_grad_norm_(params, max_grad_norm, foreach=True)
-        optimizer.step()
-        return cost.detach()
+        return autograd_step(module.cd_cost(vb, mask, k=k, generator=generator))
 
     return step
 

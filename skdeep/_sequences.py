@@ -1,13 +1,18 @@
-"""What the sequence estimators share: checking ragged input, token vocabularies, ragged
-sources on the device and length-sorted inference."""
+"""What the sequence estimators share: their common parameters and fit-time plumbing,
+checking ragged input, token vocabularies, ragged sources on the device and length-sorted
+inference."""
 from __future__ import annotations
 
+import numbers
 from collections import Counter
 
 import numpy as np
 import torch
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval
 
 from ._engine.ragged import RaggedSource
+from .base import DeepEstimator
 
 PAD = 0  #: internal id of padding
 OOV = 1  #: internal id of tokens outside the vocabulary
@@ -128,3 +133,58 @@ def is_iob_tagset(classes) -> bool:
     return all(isinstance(c, str) and (c == "O" or (len(c) > 2 and c[0] in "BIES"
                                                    and c[1] == "-"))
                for c in classes) and any(c != "O" for c in classes)
+
+
+#: sequences per batch at inference
+INFERENCE_BATCH = 256
+
+
+#: parameters both sequence estimators have, with the same meaning
+COMMON_CONSTRAINTS: dict = {
+    "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+    "n_words": [Interval(numbers.Integral, 3, None, closed="left"), None],
+    "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+    "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+    "tol": [Interval(numbers.Real, 0, None, closed="left")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+    "shuffle": ["boolean"],
+    "device": [str],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
+
+
+class SequenceEstimator(DeepEstimator):
+    """Shared fit-time plumbing of the sequence estimators."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.non_deterministic = False
+        return tags
+
+    def _split_validation(self, X, Y, X_val, Y_val, stratify=None):
+        """(train X, train Y, val X, val Y): the given validation set, a held-out
+        ``validation_fraction`` with early stopping, or no validation."""
+        if X_val is not None:
+            return X, Y, X_val, Y_val
+        if not self.early_stopping:
+            return X, Y, None, None
+        idx = np.arange(len(X))
+        tr, va = train_test_split(idx, test_size=self.validation_fraction,
+                                  random_state=self._seed(), stratify=stratify)
+        pick = (lambda seq, ix: [seq[i] for i in ix])
+        return pick(X, tr), pick(Y, tr), pick(X, va), pick(Y, va)
+
+    def _encode(self, X, name="X"):
+        return encode(check_sequences(X, name), self.vocabulary_)
+
+    def _store_history(self, history):
+        self.loss_curve_ = list(history.loss_curve)
+        self.validation_scores_ = list(history.validation_scores)
+        self.best_validation_score_ = history.best_validation_score
+        self.n_iter_ = history.n_iter

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._engine.device import thread_limit
 from ._engine.loop import train
+from ._engine.optim import AutogradStep
 from .base import DeepEstimator, as_tensor
 from .nn.autoencoder import TiedAutoencoder
 
@@ -91,12 +92,11 @@ def _train_autoencoder(ae, X_t, *, corruption_level, learning_rate, batch_size, 
     optimizer = optimizer or torch.optim.SGD(ae.parameters(), lr=learning_rate)
     contraction_level = float(contraction_level)
 
+    autograd_step = AutogradStep(optimizer)
+
     def step(xb):
-        loss = ae.reconstruction_cost(xb, corruption_level, generator, contraction_level)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        return loss.detach()
+        return autograd_step(
+            ae.reconstruction_cost(xb, corruption_level, generator, contraction_level))
 
     ae.train()
     loop_options.setdefault("stop_on_loss", False)

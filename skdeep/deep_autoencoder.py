@@ -13,7 +13,7 @@ from ._dbn_stack import as_sizes
 from ._engine.device import thread_limit
 from ._engine.greedy import pretrain_rbm_stack
 from ._engine.loop import Stages, train
-from ._engine.optim import make_optimizer
+from ._engine.optim import AutogradStep, make_optimizer
 from .base import DeepEstimator, as_tensor
 from .nn.dbn import UnrolledAutoencoder, linear_hidden_cd_step_
 from .nn.rbm import RBMModule
@@ -174,7 +174,8 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
             del data
             output = "sigmoid" if self.loss == "cross_entropy" else "linear"
             module = UnrolledAutoencoder(rbms + [top], output).to(device)
-            optimizer = make_optimizer("adam", module.parameters(), self.learning_rate_init)
+            autograd_step = AutogradStep(
+                make_optimizer("adam", module.parameters(), self.learning_rate_init))
 
             def step(xb):
                 logits = module.decode_logits(module.encode(xb))
@@ -183,10 +184,7 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
                         logits, xb, reduction="sum") / xb.shape[0]
                 else:
                     loss = (logits - xb).pow(2).sum() / xb.shape[0]
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                return loss.detach()
+                return autograd_step(loss)
 
             module.train()
             history = stages.record(train(

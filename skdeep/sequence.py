@@ -1,11 +1,11 @@
-"""Sequence models of the tutorial: the Elman RNN slot filler (rnnslu) and the LSTM
-sentiment classifier.
+"""The Elman RNN slot filler of the tutorial (rnnslu), tagging every token of a sentence.
 
-Both take ragged input: a list of sequences, each a 1-D array of integer token ids or a
+It takes ragged input: a list of sentences, each a 1-D array of integer token ids or a
 list of string tokens. Tokens are mapped to embedding rows through a vocabulary learned in
 ``fit`` (most frequent first); tokens never seen in training share one
 out-of-vocabulary embedding. Minibatches are padded per batch to the batch's longest
-sequence and masked, never truncated, and sequences of similar length are batched together.
+sentence and masked, never truncated, and sentences of similar length are batched together.
+The LSTM sentiment classifier is in :mod:`skdeep.sentiment`.
 """
 from __future__ import annotations
 
@@ -14,16 +14,15 @@ import numbers
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.base import ClassifierMixin
-from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
 
 from ._engine.device import thread_limit
 from ._engine.loop import train
-from ._engine.optim import make_optimizer
+from ._engine.optim import AutogradStep, make_optimizer
 from ._sequences import (
+    COMMON_CONSTRAINTS,
+    INFERENCE_BATCH,
+    SequenceEstimator,
     build_vocabulary,
     check_label_sequences,
     check_sequences,
@@ -33,67 +32,12 @@ from ._sequences import (
     run_sorted,
 )
 from ._validation import check_discrete_labels, check_label_types
-from .base import DeepEstimator
-from .nn.recurrent import ElmanTagger, LSTMEncoderClassifier
+from .nn.recurrent import ElmanTagger
 
-__all__ = ["ElmanSlotFiller", "LSTMSentiment"]
-
-#: sequences per batch at inference
-_INFERENCE_BATCH = 256
+__all__ = ["ElmanSlotFiller"]
 
 
-#: parameters both sequence estimators have, with the same meaning
-_COMMON_CONSTRAINTS: dict = {
-    "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
-    "n_words": [Interval(numbers.Integral, 3, None, closed="left"), None],
-    "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
-    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-    "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-    "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-    "tol": [Interval(numbers.Real, 0, None, closed="left")],
-    "early_stopping": ["boolean"],
-    "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-    "shuffle": ["boolean"],
-    "device": [str],
-    "random_state": ["random_state"],
-    "verbose": ["verbose"],
-}
-
-
-class _SequenceEstimator(DeepEstimator):
-    """Shared fit-time plumbing of the sequence estimators."""
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.non_deterministic = False
-        return tags
-
-    def _split_validation(self, X, Y, X_val, Y_val, stratify=None):
-        """(train X, train Y, val X, val Y): the given validation set, a held-out
-        ``validation_fraction`` with early stopping, or no validation."""
-        if X_val is not None:
-            return X, Y, X_val, Y_val
-        if not self.early_stopping:
-            return X, Y, None, None
-        idx = np.arange(len(X))
-        tr, va = train_test_split(idx, test_size=self.validation_fraction,
-                                  random_state=self._seed(), stratify=stratify)
-        pick = (lambda seq, ix: [seq[i] for i in ix])
-        return pick(X, tr), pick(Y, tr), pick(X, va), pick(Y, va)
-
-    def _encode(self, X, name="X"):
-        return encode(check_sequences(X, name), self.vocabulary_)
-
-    def _store_history(self, history):
-        self.loss_curve_ = list(history.loss_curve)
-        self.validation_scores_ = list(history.validation_scores)
-        self.best_validation_score_ = history.best_validation_score
-        self.n_iter_ = history.n_iter
-
-
-class ElmanSlotFiller(_SequenceEstimator):
+class ElmanSlotFiller(SequenceEstimator):
     """Elman recurrent network tagging every token of a sentence (the tutorial's rnnslu).
 
     Each token is represented by the embeddings of the ``window_size`` words around it;
@@ -176,7 +120,7 @@ class ElmanSlotFiller(_SequenceEstimator):
     """
 
     _parameter_constraints: dict = {
-        **_COMMON_CONSTRAINTS,
+        **COMMON_CONSTRAINTS,
         "window_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_hidden": [Interval(numbers.Integral, 1, None, closed="left")],
         "solver": [StrOptions({"sgd", "adam"})],
@@ -253,19 +197,17 @@ class ElmanSlotFiller(_SequenceEstimator):
         source = ragged_source(flat, lengths, device, flat_labels=flat_y)
         gen = self._generator(seed, device)
         opt = make_optimizer(self.solver, module.parameters(), self.learning_rate_init)
+        update = AutogradStep(opt)
         n_classes = len(classes)
         normalize = self.normalize_embeddings
 
         def step(ids, labels, lens):
-            opt.zero_grad(set_to_none=True)
             logits = module(ids)
-            loss = F.cross_entropy(logits.reshape(-1, n_classes), labels.reshape(-1),
-                                   ignore_index=-100)
-            loss.backward()
-            opt.step()
+            loss = update(F.cross_entropy(logits.reshape(-1, n_classes), labels.reshape(-1),
+                                          ignore_index=-100))
             if normalize:
                 module.normalize_embeddings()
-            return loss.detach()
+            return loss
 
         validate = on_plateau = None
         if X_va is not None:
@@ -276,7 +218,7 @@ class ElmanSlotFiller(_SequenceEstimator):
             def validate():
                 module.eval()
                 pred = self._decode(run_sorted(
-                    va_source, lambda ids, _: module(ids).argmax(-1), _INFERENCE_BATCH),
+                    va_source, lambda ids, _: module(ids).argmax(-1), INFERENCE_BATCH),
                     va_len, classes)
                 module.train()
                 return score_fn(Y_va, pred)
@@ -337,7 +279,7 @@ class ElmanSlotFiller(_SequenceEstimator):
         flat, lengths = self._encode(X)
         source = ragged_source(flat, lengths, self._device)
         module = self.module_.eval()
-        return run_sorted(source, lambda ids, _: fn(module(ids)), _INFERENCE_BATCH), lengths
+        return run_sorted(source, lambda ids, _: fn(module(ids)), INFERENCE_BATCH), lengths
 
     def predict(self, X):
         """Labels of every token: a list of 1-D arrays, in the label type of ``fit``."""
@@ -367,234 +309,3 @@ class ElmanSlotFiller(_SequenceEstimator):
 
 def _token_accuracy(y_true, y_pred):
     return float(np.mean(np.concatenate(y_true) == np.concatenate(y_pred)))
-
-
-class LSTMSentiment(ClassifierMixin, _SequenceEstimator):
-    """LSTM sequence classifier (the tutorial's LSTM sentiment model).
-
-    Embedding, one LSTM layer, mean pooling of its outputs over each sequence's real time
-    steps, dropout and a logistic layer. Any number of classes.
-
-    Parameters
-    ----------
-    embedding_dim : int, default=128
-        Size of the embeddings and of the LSTM state (the tutorial's ``dim_proj``).
-    n_words : int or None, default=10000
-        Embedding rows (padding and unknown included): the ``n_words - 2`` most frequent
-        training tokens get their own; rarer ones share the unknown-token row, as in the
-        tutorial. None keeps every training token.
-    maxlen : int or None, default=None
-        Training sequences longer than this are left out of training (the tutorial's
-        ``maxlen=100`` does the same); prediction always reads whole sequences.
-    pooling : {"mean", "max"}, default="mean"
-        How the LSTM outputs of the real time steps are summarised: their mean (the
-        tutorial's) or their element-wise maximum.
-    dropout : float, default=0.5
-        Dropout on the pooled representation (the tutorial's ``use_dropout``).
-    solver : {"adadelta", "rmsprop", "adam", "sgd"}, default="adam"
-        The tutorial uses Adadelta (rho 0.95, eps 1e-6) with ``learning_rate_init=1.0``.
-    learning_rate_init : float, default=0.002
-    batch_size : int, default=32
-    max_iter : int, default=10
-    alpha : float, default=0.0
-        L2 penalty ``alpha * sum U**2`` on the output weights ``U`` (the tutorial's
-        ``decay_c``).
-    early_stopping : bool, default=True
-        Hold out ``validation_fraction`` (stratified) to choose the best epoch and stop
-        after ``n_iter_no_change`` epochs without improvement; ``fit(X_val=, y_val=)``
-        gives a fixed validation set instead.
-    validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=3
-    tol : float, default=0.0
-    shuffle : bool, default=True
-    device : str, default="auto"
-    random_state : int, RandomState or None, default=None
-    verbose : int, default=0
-
-    Attributes
-    ----------
-    classes_ : ndarray
-    vocabulary_ : dict
-        Token -> embedding row (0 is padding, 1 unknown tokens).
-    module_ : LSTMEncoderClassifier
-    loss_curve_, validation_scores_, best_validation_score_, n_iter_, device_
-
-    Notes
-    -----
-    The tutorial's settings: ``solver="adadelta", learning_rate_init=1.0, n_words=10000,
-    maxlen=100, batch_size=16, embedding_dim=128``. The defaults were measured by 5-fold
-    cross-validation on the movie-review polarity sentences: Adam at 0.002 on batches of
-    32 reached 76.1% in about 6 epochs of 1.5 s; batch 16, batch 64, higher dropout, a
-    smaller embedding, a 5000-word cap and max pooling all gave 75.7-75.9%, and Adadelta
-    needs about 6 epochs before it learns at all.
-
-    Examples
-    --------
-    >>> from skdeep import LSTMSentiment
-    >>> from skdeep.text import TextVectorizer
-    >>> from sklearn.pipeline import make_pipeline
-    >>> texts = ["a fine film", "a dull film", "fine acting", "dull plot"] * 10
-    >>> labels = [1, 0, 1, 0] * 10
-    >>> model = make_pipeline(TextVectorizer(), LSTMSentiment(
-    ...     embedding_dim=8, early_stopping=False, max_iter=20, random_state=0))
-    >>> model.fit(texts, labels).predict(["fine plot", "dull acting"]).tolist()
-    [1, 0]
-    """
-
-    _parameter_constraints: dict = {
-        **_COMMON_CONSTRAINTS,
-        "maxlen": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "pooling": [StrOptions({"mean", "max"})],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "solver": [StrOptions({"adadelta", "rmsprop", "adam", "sgd"})],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-    }
-
-    def __init__(self, embedding_dim=128, *, n_words=10000, maxlen=None, pooling="mean",
-                 dropout=0.5, solver="adam", learning_rate_init=0.002, batch_size=32, max_iter=10,
-                 alpha=0.0, early_stopping=True, validation_fraction=0.1, n_iter_no_change=3,
-                 tol=0.0,
-                 shuffle=True, device="auto", random_state=None, verbose=0):
-        self.embedding_dim = embedding_dim
-        self.n_words = n_words
-        self.maxlen = maxlen
-        self.pooling = pooling
-        self.dropout = dropout
-        self.solver = solver
-        self.learning_rate_init = learning_rate_init
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.alpha = alpha
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.shuffle = shuffle
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def fit(self, X, y, X_val=None, y_val=None):
-        """Fit on sequences ``X`` (token ids or token lists) and one label per sequence.
-
-        Returns
-        -------
-        self
-        """
-        self._validate_params()
-        X = check_sequences(X)
-        y = self._check_y(y, len(X))
-        if (X_val is None) != (y_val is None):
-            raise ValueError("give both X_val and y_val, or neither")
-        if X_val is not None:
-            X_val = check_sequences(X_val, "X_val")
-            y_val = self._check_y(y_val, len(X_val), "y_val")
-        check_label_types([y] + ([] if y_val is None else [y_val]), "y")
-        check_discrete_labels(y, "y")
-        check_classification_targets(y)
-        classes = np.unique(y if y_val is None else np.concatenate([y, y_val]))
-        if len(classes) < 2:
-            raise ValueError(f"LSTMSentiment needs at least 2 classes in y, got {len(classes)}")
-        stratify = y if self.early_stopping and X_val is None else None
-        if stratify is not None and np.min(np.unique(y, return_counts=True)[1]) < 2:
-            stratify = None
-        X_tr, y_tr, X_va, y_va = self._split_validation(X, list(y), X_val,
-                                                        None if y_val is None else list(y_val),
-                                                        stratify=stratify)
-        if self.maxlen is not None:
-            keep = [i for i, s in enumerate(X_tr) if len(s) <= self.maxlen]
-            if not keep:
-                raise ValueError(f"no training sequence is at most maxlen={self.maxlen} "
-                                 "tokens long")
-            X_tr = [X_tr[i] for i in keep]
-            y_tr = [y_tr[i] for i in keep]
-        vocabulary = build_vocabulary(X_tr, self.n_words)
-        device = self._resolve_device()
-        seed = self._seed()
-        module = self._seeded_build(seed, lambda g: LSTMEncoderClassifier(
-            2 + len(vocabulary), self.embedding_dim, len(classes), self.dropout,
-            generator=g, pooling=self.pooling)).to(device)
-        flat, lengths = encode(X_tr, vocabulary)
-        labels = np.searchsorted(classes, np.asarray(y_tr))
-        source = ragged_source(flat, lengths, device, labels=labels)
-        gen = self._generator(seed, device)
-        opt = make_optimizer(self.solver, module.parameters(), self.learning_rate_init)
-        alpha = self.alpha
-        weight = module.out.weight
-
-        def step(ids, lens, target):
-            opt.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(module(ids, lens, gen), target)
-            if alpha:
-                loss = loss + alpha * (weight ** 2).sum()
-            loss.backward()
-            opt.step()
-            return loss.detach()
-
-        validate = None
-        if X_va is not None:
-            va_flat, va_len = encode(X_va, vocabulary)
-            va_source = ragged_source(va_flat, va_len, device)
-            va_y = np.asarray(y_va)
-
-            def validate():
-                module.eval()
-                rows = run_sorted(va_source, lambda i, n: module(i, n).argmax(-1),
-                                  _INFERENCE_BATCH)
-                module.train()
-                return float(np.mean(classes[torch.stack(rows).numpy()] == va_y))
-
-        module.train()
-        with thread_limit():
-            history = train(module, step, source, batch_size=self.batch_size,
-                            max_iter=self.max_iter, generator=gen, shuffle=self.shuffle,
-                            validate=validate, tol=self.tol,
-                            n_iter_no_change=self.n_iter_no_change, stop_on_loss=False,
-                            verbose=self.verbose, desc="LSTMSentiment")
-        module.eval()
-        self.module_ = module
-        self.classes_ = classes
-        self.vocabulary_ = vocabulary
-        self.device_ = str(device)
-        self._store_history(history)
-        return self
-
-    @staticmethod
-    def _check_y(y, n, name="y"):
-        if y is None:
-            raise ValueError(f"{name} is required")
-        y = column_or_1d(np.asarray(y), warn=True)
-        if len(y) != n:
-            raise ValueError(f"X has {n} sequences but {name} has {len(y)} labels")
-        return y
-
-    def _rebuild_module(self, name):
-        if name != "module_":
-            return None
-        return LSTMEncoderClassifier(2 + len(self.vocabulary_), self.embedding_dim,
-                                     len(self.classes_), self.dropout, pooling=self.pooling)
-
-    def _run(self, X, fn):
-        self._check_fitted()
-        flat, lengths = self._encode(X)
-        source = ragged_source(flat, lengths, self._device)
-        module = self.module_.eval()
-        return torch.stack(run_sorted(source, lambda i, n: fn(module(i, n)),
-                                      _INFERENCE_BATCH)).numpy()
-
-    def decision_function(self, X):
-        """Class logits ``(n_sequences, n_classes)``; for two classes, the positive class's
-        log-odds ``(n_sequences,)``."""
-        logits = self._run(X, lambda z: z.double())
-        if logits.shape[1] == 2:
-            return logits[:, 1] - logits[:, 0]
-        return logits
-
-    def predict_proba(self, X):
-        """Class probabilities ``(n_sequences, n_classes)``; rows sum to 1."""
-        return self._run(X, lambda z: torch.softmax(z.double(), -1))
-
-    def predict(self, X):
-        """The most probable class of each sequence."""
-        indices = self._run(X, lambda z: z.argmax(-1))  # checks the fit before classes_
-        return self.classes_[indices]

@@ -45,7 +45,7 @@ def run_rt_polarity(data, *, quick, tutorial_settings, device, random_state):
     from sklearn.pipeline import make_pipeline
 
     from ..datasets import load_rt_polarity
-    from ..sequence import LSTMSentiment
+    from ..sentiment import LSTMSentiment
     from ..text import TextVectorizer
 
     texts, y = load_rt_polarity()

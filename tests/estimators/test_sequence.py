@@ -12,7 +12,8 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 
 from skdeep.metrics import chunk_f1_score
 from skdeep.nn.recurrent import ElmanTagger, LSTMEncoderClassifier
-from skdeep.sequence import ElmanSlotFiller, LSTMSentiment
+from skdeep.sentiment import LSTMSentiment
+from skdeep.sequence import ElmanSlotFiller
 
 CITIES = [["boston"], ["denver"], ["new", "york"], ["san", "francisco"], ["dallas"],
           ["salt", "lake", "city"]]
