@@ -170,7 +170,7 @@ class DBNTransformer(GenerativeStackMixin, ClassNamePrefixFeaturesOutMixin,
         stages = Stages()
         generator = self._generator(seed, device)
         with thread_limit():
-            data = as_tensor(X, device)
+            data = as_tensor(X, device, copy=False)  # the stack only reads it
             rbms, curves = pretrain_rbm_stack(
                 data, sizes, ks=ks, epochs=self.pretrain_n_iter,
                 learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,

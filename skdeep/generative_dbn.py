@@ -177,7 +177,7 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
         stages = Stages()
         generator = self._generator(seed, device)
         with thread_limit():
-            data = as_tensor(X, device)
+            data = as_tensor(X, device, copy=False)  # the stack only reads it
             labels = torch.nn.functional.one_hot(
                 torch.as_tensor(y_index, device=device), len(classes)).to(data.dtype)
             rbms, curves = pretrain_rbm_stack(

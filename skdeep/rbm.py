@@ -10,6 +10,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._engine.batches import TensorSource
 from ._engine.device import thread_limit
 from ._engine.loop import train
 from ._validation import check_count, warn_if_outside_unit_interval
@@ -159,7 +160,8 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         self._seed_ = seed
         self._pf_calls = 0
         self._init_state(X, device, seed)
-        data = (as_tensor(X, device),)
+        # the update only reads the data (a gather per batch into kept buffers)
+        data = TensorSource(as_tensor(X, device, copy=False), reuse_buffers=True)
         gen = self._generator(seed, device)
         history = self._train(data, gen, max_iter=self.n_iter, X_monitor=X)
         self._set_history(history)
@@ -241,7 +243,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         return cost
 
     def _train(self, data, gen, *, max_iter, X_monitor):
-        batch = min(self.batch_size, data[0].shape[0])
+        batch = min(self.batch_size, data.n_samples)
         begin = [time.time()]
 
         def epoch_end(epoch):

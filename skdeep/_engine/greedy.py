@@ -8,6 +8,7 @@ import torch
 
 from ..nn.dbn import RBMStack, up_down_update_
 from ..nn.rbm import RBMModule, cd_update_
+from .batches import TensorSource
 from .loop import Stages, train
 
 __all__ = ["pretrain_rbm_stack", "up_down_fine_tune"]
@@ -59,7 +60,8 @@ def pretrain_rbm_stack(X, sizes, *, ks, epochs, learning_rate, batch_size, persi
             return cost
 
         history = stages.record(train(
-            module, step, (data,), batch_size=batch, max_iter=stages.epochs(epochs),
+            module, step, TensorSource(data, reuse_buffers=True), batch_size=batch,
+            max_iter=stages.epochs(epochs),
             generator=generator, shuffle=True, stop_on_loss=False, verbose=verbose,
             desc=f"pretrain layer {i + 1}"))
         curves.append(history.loss_curve)
@@ -88,7 +90,8 @@ def up_down_fine_tune(X, rbms, *, k, epochs, learning_rate, batch_size, generato
     generative = RBMStack([copy.deepcopy(r) for r in lower]).to(X.device)
     top = rbms[-1]
     both = torch.nn.ModuleList([*rbms, *generative.rbms])
-    data = (X,) if labels is None else (X, labels)
+    # the update keeps no batch: each is gathered into the same buffers
+    data = TensorSource(*((X,) if labels is None else (X, labels)), reuse_buffers=True)
 
     def step(xb, yb=None):
         return up_down_update_(lower, list(generative.rbms), top, xb,
