@@ -22,8 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._engine.batches import StreamingSource
-from ._engine.device import thread_limit
-from ._engine.loop import Stages, train
+from ._engine.loop import train
 from ._engine.optim import (
     AutogradStep,
     LearningRateSchedule,
@@ -258,11 +257,9 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
 
     def _fit_encoded(self, X, y_enc, classes, X_val, y_val_enc, *, warm, max_iter,
                      incremental):
-        device = self._resolve_device()
-        stages = Stages()
-        seed = self._seed() if not incremental or not warm else (
-            self._seed_ + self.t_ % 2_147_483_647)
-        with thread_limit():
+        with self._fit_run(None if not incremental or not warm else
+                           self._seed_ + self.t_ % 2_147_483_647) as run:
+            device, seed, stages = run.device, run.seed, run.stages
             if warm:
                 # Train a copy: a failed or interrupted-by-error fit leaves the estimator
                 # exactly as it was.
@@ -270,7 +267,7 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
             else:
                 # the pretraining stages and the finetuning are one fit: a Ctrl-C in
                 # pretraining skips the rest (see Stages)
-                self._fit_stages = stages = Stages()
+                self._fit_stages = stages
                 try:
                     pre = self._pretrain(X, device, seed)
                 finally:

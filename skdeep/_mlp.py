@@ -21,7 +21,6 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._engine.batches import StreamingSource, TensorSource
-from ._engine.device import thread_limit
 from ._engine.lbfgs import minimize_lbfgs
 from ._engine.loop import NonFiniteLossError, train
 from ._engine.optim import AutogradStep, FastUpdate, LearningRateSchedule, make_optimizer
@@ -131,17 +130,16 @@ class BaseMultilayerPerceptron(DeepEstimator):
             raise ValueError("Pass both X_val and y_val, or neither.")
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
-        device = self._resolve_device()
-        check_precision(self.precision, device)
         dtype = np.dtype(X.dtype)
         layer_units = [X.shape[1]] + hidden + [Y.shape[1]]
-        seed = self._seed()
-        if first_pass:
-            state = self._initial_state(Y, layer_units, dtype, seed)
-        else:
-            state = self._current_state(dtype)
-        module = self._module_from(state["coefs_"], state["intercepts_"], device)
-        with thread_limit():
+        with self._fit_run() as run:
+            device, seed = run.device, run.seed
+            check_precision(self.precision, device)
+            if first_pass:
+                state = self._initial_state(Y, layer_units, dtype, seed)
+            else:
+                state = self._current_state(dtype)
+            module = self._module_from(state["coefs_"], state["intercepts_"], device)
             if self.solver == "lbfgs":
                 self._train_lbfgs(module, X, Y, sample_weight, state, device)
             else:

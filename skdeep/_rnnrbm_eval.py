@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from ._engine.device import thread_limit
 from ._rnnrbm_data import _check_rolls, _padded, _roll_source, _scatter
 from ._validation import check_count
+from .nn import ais as F_ais
 from .nn import rbm as F_rbm
 from .nn.rnnrbm import (
     accuracy_counts,
@@ -294,7 +295,7 @@ class RNNRBMInferenceMixin:
                                                n_chains=n_chains, n_proposals=n_proposals,
                                                k=k, generator=gen)
             else:
-                base = F_rbm.base_rate_bias(self._marginals(W, bvf, bhf, n_chains, k, gen))
+                base = F_ais.base_rate_bias(self._marginals(W, bvf, bhf, n_chains, k, gen))
                 log_z = frame_log_partition_ais(W, bvf, bhf, base, n_chains=n_chains,
                                                 betas=n_betas, generator=gen)
             fe = F_rbm.free_energy(vf.double(), W.double(), bvf.double(), bhf.double())

@@ -2,6 +2,7 @@
 (:mod:`skdeep.sda` holds the stacked ones)."""
 from __future__ import annotations
 
+import copy
 import numbers
 
 import numpy as np
@@ -10,7 +11,6 @@ import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._engine.device import thread_limit
 from ._engine.loop import train
 from ._engine.optim import AutogradStep
 from .base import DeepEstimator, as_tensor
@@ -236,24 +236,24 @@ class DenoisingAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, De
         return TiedAutoencoder(self.n_features_in_, self.n_components, self.loss)
 
     def _fit(self, X, max_iter, warm):
-        device = self._resolve_device()
-        seed = self._seed() if not warm else (self._seed_ + self.t_) % 2_147_483_647
-        with thread_limit():
+        with self._fit_run(None if not warm else
+                           (self._seed_ + self.t_) % 2_147_483_647) as run:
             if warm:
-                module = self.module_.to(device)
+                # train a copy: a fit that fails leaves the fitted model as it was
+                module = copy.deepcopy(self.module_).to(run.device)
             else:
-                module = self._seeded_build(seed, lambda gen: TiedAutoencoder(
-                    X.shape[1], self.n_components, self.loss, gen)).to(device)
-            X_t = as_tensor(X, device)
+                module = self._seeded_build(run.seed, lambda gen: TiedAutoencoder(
+                    X.shape[1], self.n_components, self.loss, gen)).to(run.device)
+            X_t = as_tensor(X, run.device)
             history = _train_autoencoder(
                 module, X_t, corruption_level=self.corruption_level,
                 learning_rate=self.learning_rate_init, batch_size=self.batch_size,
-                max_iter=max_iter, generator=self._generator(seed, device),
+                max_iter=max_iter, generator=run.generator,
                 shuffle=self.shuffle, verbose=self.verbose, desc=type(self).__name__)
         self.module_ = module
-        self.device_ = str(device)
+        self.device_ = str(run.device)
         if not warm:
-            self._seed_ = seed
+            self._seed_ = run.seed
         previous = list(self.loss_curve_) if warm else []
         self._set_history(history)
         self.loss_curve_ = previous + self.loss_curve_  # warm fits append their epochs

@@ -6,8 +6,10 @@ in :func:`skdeep._engine.loop.train`.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,7 +20,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._engine.batches import chunked
-from ._engine.device import move_to, resolve_device
+from ._engine.device import move_to, resolve_device, thread_limit
+from ._engine.loop import Stages
 
 __all__ = ["DeepEstimator", "FLOAT_DTYPES", "as_tensor", "warn_user"]
 
@@ -64,6 +67,17 @@ def warn_user(message, category=UserWarning) -> None:
     warnings.warn(message, category, stacklevel=level + 1)
 
 
+@dataclass
+class FitRun:
+    """What the stages of one fit share (see :meth:`DeepEstimator._fit_run`)."""
+
+    device: torch.device
+    seed: int
+    stages: Stages
+    generator: torch.Generator  # the training's draws, on the device
+    init_generator: torch.Generator  # the modules' initial weights, on the CPU
+
+
 class DeepEstimator(BaseEstimator):
     """Base class of every skdeep estimator.
 
@@ -96,6 +110,22 @@ class DeepEstimator(BaseEstimator):
         estimator's), with no global state touched."""
         rs = self.random_state if random_state is None else random_state
         return int(check_random_state(rs).randint(np.iinfo(np.int32).max))
+
+    @contextlib.contextmanager
+    def _fit_run(self, seed=None):
+        """The wiring every fit shares, once: the device, the seed and the training
+        generator, one :class:`~skdeep._engine.loop.Stages` for all the fit's stages (one
+        Ctrl-C stops the whole fit) and the thread policy, held for the whole fit.
+
+        ``seed`` overrides the draw from ``random_state`` (a warm or partial fit's own).
+        Yields a :class:`FitRun`.
+        """
+        device = self._resolve_device()
+        seed = self._seed() if seed is None else int(seed)
+        run = FitRun(device, seed, Stages(), self._generator(seed, device),
+                     self._generator(seed + 1, "cpu"))
+        with thread_limit():
+            yield run
 
     @staticmethod
     def _generator(seed: int, device) -> torch.Generator:

@@ -10,7 +10,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._engine.batches import chunked
-from ._engine.device import thread_limit
 from ._engine.optim import LearningRateSchedule, make_optimizer, set_learning_rate
 from ._validation import GRADIENT_CONSTRAINTS
 from .autoencoder import DenoisingAutoencoder, _check_unit_interval, _train_autoencoder
@@ -216,12 +215,12 @@ class ContractiveAutoencoder(DenoisingAutoencoder):
         return train_test_split(X, test_size=n_val, random_state=seed)
 
     def _fit(self, X, max_iter, warm, incremental=False):
-        device = self._resolve_device()
-        seed = self._seed() if not warm else (self._seed_ + self.t_) % 2_147_483_647
-        X_val = None
-        if self.early_stopping and not incremental:
-            X, X_val = self._holdout(X, seed)
-        with thread_limit():
+        with self._fit_run(None if not warm else
+                           (self._seed_ + self.t_) % 2_147_483_647) as run:
+            device, seed = run.device, run.seed
+            X_val = None
+            if self.early_stopping and not incremental:
+                X, X_val = self._holdout(X, seed)
             if warm:
                 # train a copy: a fit that fails leaves the fitted model as it was
                 module = copy.deepcopy(self.module_).to(device)
@@ -254,7 +253,7 @@ class ContractiveAutoencoder(DenoisingAutoencoder):
                 module, as_tensor(X, device), corruption_level=0.0,
                 contraction_level=self.contraction_level, learning_rate=self.learning_rate_init,
                 batch_size=self.batch_size, max_iter=max_iter,
-                generator=self._generator(seed, device), shuffle=self.shuffle,
+                generator=run.generator, shuffle=self.shuffle,
                 verbose=self.verbose, desc=type(self).__name__, optimizer=optimizer,
                 validate=validate, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
                 stop_on_loss=not incremental,

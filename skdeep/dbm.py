@@ -8,11 +8,12 @@ import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._engine.device import thread_limit
-from ._engine.loop import History, Stages, train
+from ._engine.loop import History, train
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
+from .nn import ais as F_ais
 from .nn import dbm as F_dbm
+from .nn import dbm_ais as F_dbm_ais
 from .nn import rbm as F_rbm
 from .nn.rbm import RBMModule
 
@@ -199,23 +200,20 @@ class DBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         hidden = _sizes(self.hidden_layer_sizes)
         X = self._check_X(X, reset=True)
         warn_if_outside_unit_interval(X, self)
-        device = self._resolve_device()
-        seed = self._seed()
-        data = as_tensor(X, device)
         sizes = [X.shape[1]] + hidden
-        gen = self._generator(seed, device)
-        module = DBMModule(sizes).to(device)
-        stages = Stages()  # one Ctrl-C stops pretraining and joint training alike
-        with thread_limit():
+        # one Ctrl-C stops pretraining and joint training alike
+        with self._fit_run() as run:
+            data = as_tensor(X, run.device)
+            module = DBMModule(sizes).to(run.device)
             self.pretrain_loss_curves_ = self._pretrain(
-                data, module, gen, self._generator(seed + 1, "cpu"), stages)
-            history = self._joint_train(data, module, gen, stages)
+                data, module, run.generator, run.init_generator, run.stages)
+            history = self._joint_train(data, module, run.generator, run.stages)
         self.module_ = module.eval()
         self._visible_mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
         self._dtype = np.dtype(X.dtype)
         self._ais_cache = None
-        self._set_history(history, stop_reason=stages.stop_reason)
-        self.device_ = str(device)
+        self._set_history(history, stop_reason=run.stages.stop_reason)
+        self.device_ = str(run.device)
         return self
 
     def _pretrain(self, data, module, gen, init_gen, stages):
@@ -433,10 +431,10 @@ class DBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEsti
         n_betas = check_count(self.ais_n_betas if n_betas is None else n_betas,
                               "n_betas", minimum=3)
         gen = self._generator(self._seed(random_state), self._device)
-        base = F_rbm.base_rate_bias(torch.as_tensor(self._visible_mean, device=self._device,
+        base = F_ais.base_rate_bias(torch.as_tensor(self._visible_mean, device=self._device,
                                                     dtype=torch.float64))
-        return F_dbm.ais_log_partition(list(m.Ws), list(m.bs), base_vis=base,
-                                       n_chains=n_chains, betas=n_betas, generator=gen)
+        return F_dbm_ais.ais_log_partition(list(m.Ws), list(m.bs), base_vis=base,
+                                           n_chains=n_chains, betas=n_betas, generator=gen)
 
     def _cached_ais(self):
         """AIS with the estimator's own settings, computed once per fitted model."""

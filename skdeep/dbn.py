@@ -12,12 +12,11 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._dbn_stack import GenerativeStackMixin, as_sizes, per_layer
-from ._engine.device import thread_limit
 from ._engine.greedy import pretrain_rbm_stack, up_down_fine_tune
-from ._engine.loop import Stages
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
-from .nn import dbn as F_dbn
+from .nn import ais as F_ais
+from .nn import dbn_bound as F_dbn_bound
 from .nn import rbm as F_rbm
 from .nn.dbn import RBMStack
 
@@ -165,33 +164,29 @@ class DBNTransformer(GenerativeStackMixin, ClassNamePrefixFeaturesOutMixin,
         ks = per_layer(self.k, len(sizes), "k")
         X = self._check_X(X, reset=True)
         warn_if_outside_unit_interval(X, self)
-        device = self._resolve_device()
-        seed = self._seed()
-        stages = Stages()
-        generator = self._generator(seed, device)
-        with thread_limit():
-            data = as_tensor(X, device, copy=False)  # the stack only reads it
+        with self._fit_run() as run:
+            data = as_tensor(X, run.device, copy=False)  # the stack only reads it
             rbms, curves = pretrain_rbm_stack(
                 data, sizes, ks=ks, epochs=self.pretrain_n_iter,
                 learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
-                persistent=self.persistent, generator=generator,
-                init_generator=self._generator(seed + 1, "cpu"),
-                visible_units=self.visible_units, verbose=self.verbose, stages=stages)
+                persistent=self.persistent, generator=run.generator,
+                init_generator=run.init_generator,
+                visible_units=self.visible_units, verbose=self.verbose, stages=run.stages)
             self._generative_module = None
             self.fine_tune_loss_curve_ = None
             if self.fine_tune == "up-down":
                 self._generative_module, self.fine_tune_loss_curve_ = up_down_fine_tune(
                     data, rbms, k=ks[-1], epochs=self.fine_tune_n_iter,
                     learning_rate=self.fine_tune_learning_rate,
-                    batch_size=self.pretrain_batch_size, generator=generator,
-                    stages=stages, verbose=self.verbose)
+                    batch_size=self.pretrain_batch_size, generator=run.generator,
+                    stages=run.stages, verbose=self.verbose)
         self.module_ = RBMStack(rbms).eval()
         self.pretrain_loss_curves_ = curves
         self._dtype = np.dtype(X.dtype)
-        self.device_ = str(device)
+        self.device_ = str(run.device)
         self._top_visible_mean = self._up_pass_mean(X)
         self._log_z_cache = {}
-        self._set_history(stages)
+        self._set_history(run.stages)
         return self
 
     def __getstate__(self):
@@ -319,9 +314,9 @@ class DBNTransformer(GenerativeStackMixin, ClassNamePrefixFeaturesOutMixin,
         mean = getattr(self, "_top_visible_mean", None)
         if mean is None:
             mean = np.full(top.W.shape[1], 0.5)
-        base = F_rbm.base_rate_bias(torch.as_tensor(mean, device=self._device,
+        base = F_ais.base_rate_bias(torch.as_tensor(mean, device=self._device,
                                                     dtype=torch.float64), top.visible)
-        return F_rbm.ais_log_partition(top.W, top.b_vis, top.b_hid, visible=top.visible,
+        return F_ais.ais_log_partition(top.W, top.b_vis, top.b_hid, visible=top.visible,
                                        base_vis=base, n_chains=n_chains, betas=betas,
                                        generator=gen)
 
@@ -430,11 +425,12 @@ class DBNTransformer(GenerativeStackMixin, ClassNamePrefixFeaturesOutMixin,
         generative = self._generative_rbms()
         if sum_exact or len(rbms) == 1:
             table = (None if len(rbms) == 1
-                     else F_dbn.bound_upper_table(rbms, log_z, torch.float64,
-                                                  generative=generative))
+                     else F_dbn_bound.bound_upper_table(rbms, log_z, torch.float64,
+                                                        generative=generative))
             return self._predict_batched(
-                X, lambda m, xb: F_dbn.dbn_bound_exact(xb, list(m.rbms), log_z, table=table,
-                                                       generative=generative),
+                X, lambda m, xb: F_dbn_bound.dbn_bound_exact(xb, list(m.rbms), log_z,
+                                                             table=table,
+                                                             generative=generative),
                 self.module_, dtype=np.float64,
                 chunk_size=None if table is None else max(1, 2 ** 22 // len(table[0])))
         seed = self._seed(random_state)
@@ -445,9 +441,9 @@ class DBNTransformer(GenerativeStackMixin, ClassNamePrefixFeaturesOutMixin,
                 xb = X[start:start + chunk]
                 uniforms = [torch.as_tensor(u, device=device)
                             for u in self._row_uniforms(xb, n_samples, seed)]
-                out.append(F_dbn.dbn_bound_mc(as_tensor(xb, device, torch.float64), rbms,
-                                              log_z, uniforms,
-                                              generative=generative).cpu().numpy())
+                out.append(F_dbn_bound.dbn_bound_mc(as_tensor(xb, device, torch.float64),
+                                                    rbms, log_z, uniforms,
+                                                    generative=generative).cpu().numpy())
         return np.concatenate(out) if out else np.empty((0,), dtype=np.float64)
 
     def score(self, X, y=None, **kwargs):

@@ -10,9 +10,8 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._dbn_stack import as_sizes
-from ._engine.device import thread_limit
 from ._engine.greedy import pretrain_rbm_stack
-from ._engine.loop import Stages, train
+from ._engine.loop import train
 from ._engine.optim import AutogradStep, make_optimizer
 from .base import DeepEstimator, as_tensor
 from .nn.dbn import UnrolledAutoencoder, linear_hidden_cd_step_
@@ -139,16 +138,13 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
                 raise ValueError(
                     "loss='cross_entropy' needs X in [0, 1] (got values in "
                     f"[{lo:.3g}, {hi:.3g}]); scale X or use loss='squared_error'.")
-        device = self._resolve_device()
-        seed = self._seed()
-        gen = self._generator(seed, device)
-        init_gen = self._generator(seed + 1, "cpu")
-        Xt = as_tensor(X, device)
-        batch = min(self.batch_size, Xt.shape[0])
-        stages = Stages()
-        with thread_limit(), torch.random.fork_rng(devices=[]):
+        with self._fit_run() as run, torch.random.fork_rng(devices=[]):
             # fork: torch.nn.Linear's own init (in UnrolledAutoencoder) draws from the global RNG
-            torch.manual_seed(seed)
+            torch.manual_seed(run.seed)
+            device, gen, stages = run.device, run.generator, run.stages
+            init_gen = run.init_generator
+            Xt = as_tensor(X, device)
+            batch = min(self.batch_size, Xt.shape[0])
             curves = []
             if len(sizes) > 1:
                 rbms, curves = pretrain_rbm_stack(
@@ -194,8 +190,8 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
             module.eval()
         self.module_ = module
         self.pretrain_loss_curves_ = curves
-        self._set_history(history, stop_reason=stages.stop_reason)
-        self.device_ = str(device)
+        self._set_history(history, stop_reason=run.stages.stop_reason)
+        self.device_ = str(run.device)
         return self
 
     def _rebuild_module(self, name):

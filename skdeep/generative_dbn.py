@@ -16,9 +16,7 @@ from ._dbn_stack import (
     per_layer,
     resolve_epochs,
 )
-from ._engine.device import thread_limit
 from ._engine.greedy import pretrain_rbm_stack, up_down_fine_tune
-from ._engine.loop import Stages
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
 from .nn.dbn import RBMStack, label_log_proba
@@ -172,27 +170,23 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
             raise ValueError("GenerativeDBNClassifier needs samples of at least 2 classes "
                              f"in the data; got 1 class: {classes[0]!r}.")
         warn_if_outside_unit_interval(X, self)
-        device = self._resolve_device()
-        seed = self._seed()
-        stages = Stages()
-        generator = self._generator(seed, device)
-        with thread_limit():
-            data = as_tensor(X, device, copy=False)  # the stack only reads it
+        with self._fit_run() as run:
+            data = as_tensor(X, run.device, copy=False)  # the stack only reads it
             labels = torch.nn.functional.one_hot(
-                torch.as_tensor(y_index, device=device), len(classes)).to(data.dtype)
+                torch.as_tensor(y_index, device=run.device), len(classes)).to(data.dtype)
             rbms, curves = pretrain_rbm_stack(
                 data, sizes, ks=ks, epochs=self._epochs(self.pretrain_n_iter, X),
                 learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
-                persistent=self.persistent, generator=generator,
-                init_generator=self._generator(seed + 1, "cpu"), verbose=self.verbose,
-                stages=stages, labels=labels)
+                persistent=self.persistent, generator=run.generator,
+                init_generator=run.init_generator, verbose=self.verbose,
+                stages=run.stages, labels=labels)
             generative, fine_curve = None, None
             if self.fine_tune == "up-down":
                 generative, fine_curve = up_down_fine_tune(
                     data, rbms, k=ks[-1], epochs=self._epochs(self.fine_tune_n_iter, X),
                     learning_rate=self.fine_tune_learning_rate,
-                    batch_size=self.pretrain_batch_size, generator=generator,
-                    stages=stages, labels=labels, verbose=self.verbose)
+                    batch_size=self.pretrain_batch_size, generator=run.generator,
+                    stages=run.stages, labels=labels, verbose=self.verbose)
         # commit only now: a failed fit leaves an earlier fitted state as it was
         self.classes_ = classes
         self.module_ = RBMStack(rbms).eval()
@@ -200,11 +194,11 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
         self.pretrain_loss_curves_ = curves
         self.fine_tune_loss_curve_ = fine_curve
         self._dtype = np.dtype(X.dtype)
-        self.device_ = str(device)
+        self.device_ = str(run.device)
         self._top_visible_mean = self._up_pass_mean(X)
         self._class_top_means = np.stack([self._up_pass_mean(X[y_index == c])
                                           for c in range(len(classes))])
-        self._set_history(stages)
+        self._set_history(run.stages)
         return self
 
     def _epochs(self, value, X):

@@ -10,8 +10,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._engine.device import thread_limit
-from ._engine.loop import Stages, train
+from ._engine.loop import train
 from ._rnnrbm_data import _check_rolls, _padded, _roll_source, _scatter  # noqa: F401
 from ._rnnrbm_eval import RNNRBMInferenceMixin
 from ._rnnrbm_midi import LOWEST_NOTE, N_NOTES, read_midi, write_midi  # noqa: F401
@@ -354,13 +353,11 @@ class RNNRBM(RNNRBMInferenceMixin, DeepEstimator):
         return validate
 
     def _fit(self, rolls, max_iter, warm, X_val, incremental=False):
-        device = self._resolve_device()
         n_vis = rolls[0].shape[1]
-        seed = self._seed() if not warm else (self._seed_ + self.n_iter_) % 2_147_483_647
-        stages = Stages()
         curves = {"rnn": [], "rbm": []}
-        with thread_limit():
-            gen = self._generator(seed, device)
+        with self._fit_run(None if not warm else
+                           (self._seed_ + self.n_iter_) % 2_147_483_647) as run:
+            device, seed, stages, gen = run.device, run.seed, run.stages, run.generator
             data = _roll_source(rolls, device)
             if warm:
                 # train a copy: an error mid-fit leaves the fitted model as it was

@@ -15,6 +15,7 @@ from ._engine.device import thread_limit
 from ._engine.loop import train
 from ._validation import check_count, warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
+from .nn import ais as F_ais
 from .nn import rbm as F_rbm
 from .nn.rbm import RBMModule
 
@@ -155,15 +156,13 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         self._validate_params()
         X = self._check_X(X, reset=True)
         warn_if_outside_unit_interval(X, self)
-        device = self._resolve_device()
-        seed = self._seed()
-        self._seed_ = seed
-        self._pf_calls = 0
-        self._init_state(X, device, seed)
-        # the update only reads the data (a gather per batch into kept buffers)
-        data = TensorSource(as_tensor(X, device, copy=False), reuse_buffers=True)
-        gen = self._generator(seed, device)
-        history = self._train(data, gen, max_iter=self.n_iter, X_monitor=X)
+        with self._fit_run() as run:
+            self._seed_ = run.seed
+            self._pf_calls = 0
+            self._init_state(X, run.device, run.seed)
+            # the update only reads the data (a gather per batch into kept buffers)
+            data = TensorSource(as_tensor(X, run.device, copy=False), reuse_buffers=True)
+            history = self._train(data, run.generator, max_iter=self.n_iter, X_monitor=X)
         self._set_history(history)
         return self
 
@@ -482,10 +481,10 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstima
         if int(n_chains) < 2:
             raise ValueError(f"n_chains must be >= 2; got {n_chains}.")
         gen = self._generator(self._seed(random_state), self._device)
-        base = F_rbm.base_rate_bias(
+        base = F_ais.base_rate_bias(
             torch.as_tensor(self._visible_mean, device=self._device, dtype=torch.float64),
             self.visible_units)
-        return F_rbm.ais_log_partition(m.W, m.b_vis, m.b_hid, visible=self.visible_units,
+        return F_ais.ais_log_partition(m.W, m.b_vis, m.b_hid, visible=self.visible_units,
                                        base_vis=base, n_chains=int(n_chains), betas=betas,
                                        generator=gen)
 

@@ -12,7 +12,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._classifier import NeuralNetClassifier
 from ._engine.batches import chunked
-from ._engine.device import thread_limit
 from ._engine.loop import Stages
 from .autoencoder import (
     _LAYER_TYPES,
@@ -90,18 +89,18 @@ class _SdAStackMixin:
                     _contraction_levels(self.contraction_levels, n))]
 
     def _pretrain_on(self, X, device, seed, stages=None):
+        """The greedy stage, inside a fit that holds the thread policy."""
         sizes, levels = self._stack_config()
         _check_unit_interval(X, self.loss, type(self).__name__)
-        with thread_limit():
-            X_t = as_tensor(X, device)
-            aes, curves = pretrain_stack(
-                X_t, sizes, levels, loss=self.loss,
-                learning_rate=self.pretrain_learning_rate_init,
-                batch_size=self.pretrain_batch_size, epochs=self.pretrain_max_iter,
-                seed=seed, shuffle=self.shuffle, verbose=self.verbose,
-                desc=type(self).__name__, contraction_levels=self._contraction_config(),
-                stages=stages)
-            del X_t
+        X_t = as_tensor(X, device)
+        aes, curves = pretrain_stack(
+            X_t, sizes, levels, loss=self.loss,
+            learning_rate=self.pretrain_learning_rate_init,
+            batch_size=self.pretrain_batch_size, epochs=self.pretrain_max_iter,
+            seed=seed, shuffle=self.shuffle, verbose=self.verbose,
+            desc=type(self).__name__, contraction_levels=self._contraction_config(),
+            stages=stages)
+        del X_t
         self.pretrain_loss_curves_ = curves
         return aes
 
@@ -222,12 +221,11 @@ class SdATransformer(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         self._validate_params()
         X = self._validate_X(X, reset=True, accept_sparse="csr")
         self._stack_config()
-        device = self._resolve_device()
-        seed = self._seed()
-        stages = Stages()
-        self.module_ = torch.nn.ModuleList(self._pretrain_on(X, device, seed, stages))
-        self.device_ = str(device)
-        self._set_history(stages)  # every layer's epochs, one after the other
+        with self._fit_run() as run:
+            self.module_ = torch.nn.ModuleList(
+                self._pretrain_on(X, run.device, run.seed, run.stages))
+        self.device_ = str(run.device)
+        self._set_history(run.stages)  # every layer's epochs, one after the other
         return self
 
     def _encode(self, module, xb):

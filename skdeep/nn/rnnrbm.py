@@ -3,10 +3,10 @@
 At step ``t`` an RBM over the frame ``v_t`` has biases computed from the RNN state
 ``u_{t-1}``: ``bv_t = bv + u_{t-1} Wuv``, ``bh_t = bh + u_{t-1} Wuh``, and
 ``u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu)``, from an initial state ``u0`` (zero unless
-learned). The per-frame RBM math (free energy,
-conditionals, Gibbs, base-rate biases, annealing schedule) is :mod:`skdeep.nn.rbm`'s; this
-module adds the recurrence and runs that math batched over frames, each frame with its own
-biases.
+learned). The per-frame RBM math (free energy, conditionals, Gibbs) is
+:mod:`skdeep.nn.rbm`'s and its AIS pieces (base-rate biases, annealing schedule)
+:mod:`skdeep.nn.ais`'s; this module adds the recurrence and runs that math batched over
+frames, each frame with its own biases.
 
 Sequences of different lengths are batched by padding them to a common length ``T`` with a
 ``mask`` of shape ``(B, T)`` (1 on real frames). Every frame's biases depend only on earlier
@@ -20,6 +20,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from . import ais as F_ais
 from . import rbm as F_rbm
 
 __all__ = ["RNNRBMModule", "frame_log_partition_is", "frame_log_partition_ais",
@@ -253,7 +254,7 @@ def frame_log_partition_ais(W, bv, bh, base_vis, *, n_chains=16, betas=500, gene
                             dtype=torch.float32):
     """AIS estimates of ``log Z`` for a batch of RBMs sharing ``W`` (one per frame).
 
-    The path of :func:`skdeep.nn.rbm.ais_log_partition` (Salakhutdinov & Murray 2008), run
+    The path of :func:`skdeep.nn.ais.ais_log_partition` (Salakhutdinov & Murray 2008), run
     for all frames at once: frame ``i`` anneals from the factorised model with visible
     biases ``base_vis[i]`` (and free hidden units, ``log Z_0 = sum softplus(base_vis[i]) +
     H log 2``) to the RBM ``(W, bv[i], bh[i])``, with ``n_chains`` chains per frame and one
@@ -267,7 +268,7 @@ def frame_log_partition_ais(W, bv, bh, base_vis, *, n_chains=16, betas=500, gene
     n_chains : int
     betas : int or 1-D tensor
         Inverse temperatures from 0 to 1, or their number
-        (:func:`skdeep.nn.rbm.default_betas`).
+        (:func:`skdeep.nn.ais.default_betas`).
 
     Returns
     -------
@@ -280,11 +281,11 @@ def frame_log_partition_ais(W, bv, bh, base_vis, *, n_chains=16, betas=500, gene
     W = W.to(dtype)
     a = base_vis.to(device=W.device, dtype=dtype)
     if isinstance(betas, int):
-        betas = F_rbm.default_betas(max(betas, 3), dtype=torch.float64)
+        betas = F_ais.default_betas(max(betas, 3), dtype=torch.float64)
     # chains of frame i are rows i*C .. i*C + C - 1
     a_r = a.repeat_interleave(C, 0)
     v = F_rbm.bernoulli(torch.sigmoid(a_r), generator)
-    log_w = F_rbm.ais_log_weights(v, W, bv.to(dtype).repeat_interleave(C, 0),
+    log_w = F_ais.ais_log_weights(v, W, bv.to(dtype).repeat_interleave(C, 0),
                                   bh.to(dtype).repeat_interleave(C, 0), a_r, betas,
                                   generator=generator)
     n_hid = W.shape[0]

@@ -11,6 +11,7 @@ from sklearn.datasets import load_digits
 from skdeep import DBNTransformer
 from skdeep._engine.greedy import pretrain_rbm_stack
 from skdeep.nn import dbn as F_dbn
+from skdeep.nn import dbn_bound as F_dbn_bound
 from skdeep.nn.rbm import RBMModule, cd_update_
 
 
@@ -151,8 +152,8 @@ def test_bound_uses_generative_weights():
     mc = dbn.score_samples(X, method="ais", n_samples=2000, log_z=log_z)
     np.testing.assert_allclose(mc, bound, atol=0.05)
     rbms = list(dbn.module_.rbms)
-    exact = F_dbn.dbn_log_likelihood_exact(torch.as_tensor(X), rbms, log_z,
-                                           generative=dbn._generative_rbms())
+    exact = F_dbn_bound.dbn_log_likelihood_exact(torch.as_tensor(X), rbms, log_z,
+                                                 generative=dbn._generative_rbms())
     np.testing.assert_allclose(exact.numpy(), ll, rtol=1e-5, atol=1e-5)
 
 

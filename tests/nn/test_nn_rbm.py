@@ -8,7 +8,7 @@ import torch
 from scipy import stats
 from scipy.special import logsumexp
 
-from skdeep.nn import rbm
+from skdeep.nn import ais, rbm
 
 
 def _tiny(n_vis=6, n_hid=4, scale=1.0, seed=0, dtype=torch.float64):
@@ -137,8 +137,8 @@ def test_ais_within_a_tenth_of_a_nat_of_exact():
     X, W, b, c = _train_tiny()
     exact = rbm.log_partition_exact(W, b, c)
     g = torch.Generator().manual_seed(0)
-    est, (lo, hi) = rbm.ais_log_partition(
-        W, b, c, base_vis=rbm.base_rate_bias(X.mean(0)), n_chains=200, betas=2000,
+    est, (lo, hi) = ais.ais_log_partition(
+        W, b, c, base_vis=ais.base_rate_bias(X.mean(0)), n_chains=200, betas=2000,
         generator=g)
     assert abs(est - exact) < 0.1
     assert lo <= est <= hi
@@ -149,7 +149,7 @@ def test_ais_gaussian_visible():
     W, b, c = _tiny(5, 4, scale=0.4)
     exact = rbm.log_partition_exact(W, b, c, "gaussian")
     g = torch.Generator().manual_seed(0)
-    est, _ = rbm.ais_log_partition(W, b, c, visible="gaussian", n_chains=200, betas=1000,
+    est, _ = ais.ais_log_partition(W, b, c, visible="gaussian", n_chains=200, betas=1000,
                                    generator=g)
     assert abs(est - exact) < 0.1
 
@@ -157,8 +157,8 @@ def test_ais_gaussian_visible():
 def test_ais_rejects_bad_schedule():
     W, b, c = _tiny()
     with pytest.raises(ValueError, match="from 0 to 1"):
-        rbm.ais_log_partition(W, b, c, betas=torch.linspace(0.1, 1, 10))
-    betas = rbm.default_betas(100)
+        ais.ais_log_partition(W, b, c, betas=torch.linspace(0.1, 1, 10))
+    betas = ais.default_betas(100)
     assert betas[0] == 0 and betas[-1] == 1 and (betas.diff() >= 0).all()
 
 
@@ -269,7 +269,7 @@ def test_all_binary_states_and_refusal():
 
 @pytest.mark.parametrize("n", [3, 4, 19, 20, 100, 14500])
 def test_default_betas_run_from_zero_to_one(n):
-    from skdeep.nn.rbm import default_betas
+    from skdeep.nn.ais import default_betas
     b = default_betas(n)
     assert len(b) == n and b[0] == 0.0 and b[-1] == 1.0
     assert (torch.diff(b) > 0).all()
