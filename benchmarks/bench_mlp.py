@@ -35,6 +35,7 @@ SETTINGS = {
     "sgd": dict(solver="sgd", learning_rate_init=0.01, momentum=0.0, alpha=1e-4),
 }
 PARAMS = SETTINGS["tanh500"]
+SETTLE_S = 0.5
 
 
 def _timed_fit(cls, X, y, batch, epochs, seed, **extra):
@@ -79,10 +80,14 @@ def main():
     p.add_argument("--batch-sizes", default="20,128,200")
     p.add_argument("--settings", default="tanh500,defaults,sgd")
     p.add_argument("--threads", type=int, default=None,
-                   help="torch/BLAS threads (default: torch's default)")
+                   help="torch and numpy BLAS threads (default: each library's default)")
     args = p.parse_args()
     if args.threads:
+        # both contenders on the same count: torch's pool and numpy's BLAS
+        from threadpoolctl import threadpool_limits
+
         torch.set_num_threads(args.threads)
+        threadpool_limits(args.threads)
     (X, y), (X_test, y_test) = load_fashion_mnist()
     X, y = X[:args.n_train], y[:args.n_train]
     print(f"Fashion-MNIST {len(X)} train / {len(X_test)} test, {args.epochs} epochs x "
@@ -102,6 +107,10 @@ def main():
             acc = {}
             for r in range(args.rounds):
                 for name, fn in contenders:
+                    # Let the previous contender's pool threads go idle first: OpenBLAS
+                    # and OpenMP threads spin after their last call, and a spinning pool
+                    # on the other core made the next fit up to 1.9x slower at 2 threads.
+                    time.sleep(SETTLE_S)
                     sec, model = fn(X, y, batch, args.epochs, r)
                     times[name].append(sec)
                     if name != "bare torch":

@@ -178,16 +178,29 @@ def _measure(X, X_test, batch, args):
     times = {k: [] for k in ("sklearn", "skdeep", "hand", "skdeep_cd", "hand_cd",
                              "learnergy")}
     models = {}
+
+    def settle():
+        # OpenBLAS's and OpenMP's pool threads spin after their last call; a pool still
+        # spinning on the other core slowed the next contender (skdeep's PCD fit right
+        # after scikit-learn's took 1.3x its time in the other slots)
+        time.sleep(0.5)
+
     for _ in range(args.repeats):
         models["sklearn"] = SkRBM(**common)
         times["sklearn"].append(_time_fit(models["sklearn"], X))
+        settle()
         models["skdeep"] = BernoulliRBM(device="cpu", **common)
         times["skdeep"].append(_time_fit(models["skdeep"], X))
+        settle()
         times["hand"].append(_hand_loop(X, H, batch, args.epochs))
+        settle()
         models["skdeep_cd"] = BernoulliRBM(device="cpu", persistent=False, **common)
         times["skdeep_cd"].append(_time_fit(models["skdeep_cd"], X))
+        settle()
         times["hand_cd"].append(_hand_loop(X, H, batch, args.epochs, persistent=False))
+        settle()
         out = _learnergy(X, H, batch, args.epochs)
+        settle()
         if out is not None:
             times["learnergy"].append(out[0])
             models["learnergy"] = out[1]

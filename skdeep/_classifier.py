@@ -12,16 +12,14 @@ import copy
 import numbers
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
 from sklearn.base import ClassifierMixin
-from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._engine.batches import StreamingSource
+from ._classifier_data import _TrainingDataMixin
 from ._engine.loop import train
 from ._engine.optim import (
     AutogradStep,
@@ -30,7 +28,7 @@ from ._engine.optim import (
     set_learning_rate,
     weights_and_biases,
 )
-from ._engine.precision import autocast, check_precision, device_budget, streams, tf32
+from ._engine.precision import autocast, check_precision, streams, tf32
 from ._validation import GRADIENT_CONSTRAINTS, check_label_types
 from .base import DeepEstimator, as_tensor
 
@@ -42,7 +40,7 @@ def _weights(module):
     return [p for name, p in module.named_parameters() if p.dim() > 1]
 
 
-class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
+class NeuralNetClassifier(ClassifierMixin, _TrainingDataMixin, DeepEstimator):
     """Base class of skdeep's network classifiers (not used directly).
 
     Subclasses define ``__init__`` with at least the parameters of
@@ -186,30 +184,6 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
             y_val_enc = None
         return self._fit_encoded(X, y_enc, classes, X_val, y_val_enc, warm=warm,
                                  max_iter=self.max_iter, incremental=False)
-
-    def _validate_streamed(self, X, y):
-        """Validate out-of-core X by its first row (features, names, dtype) and y whole;
-        every chunk is checked for NaN/inf as it is streamed."""
-        if len(getattr(X, "shape", ())) != 2:
-            raise ValueError(f"Expected a 2-D array-like for X; got shape "
-                             f"{getattr(X, 'shape', None)}.")
-        self._validate_X(np.asarray(X[:1]), reset=True)
-        y = np.asarray(y)
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}.")
-        return X, y
-
-    def _holdout(self, X, y_enc):
-        seed = self._seed()
-        n_val = max(1, int(round(self.validation_fraction * X.shape[0])))
-        if X.shape[0] - n_val < 1:
-            raise ValueError(
-                f"early_stopping needs more than {X.shape[0]} sample(s) to hold out a "
-                "validation set; lower validation_fraction or add data.")
-        counts = np.bincount(y_enc)
-        stratify = y_enc if counts.min() >= 2 and n_val >= len(counts) else None
-        return train_test_split(X, y_enc, test_size=n_val, random_state=seed,
-                                stratify=stratify)
 
     def partial_fit(self, X, y, classes=None):
         """One epoch over ``(X, y)``, continuing from the current state.
@@ -371,23 +345,6 @@ class NeuralNetClassifier(ClassifierMixin, DeepEstimator):
             return None
         return self._seeded_build(0, lambda gen: self._build_module(
             self.n_features_in_, len(self.classes_), gen))
-
-    def _training_data(self, X, y_enc, device):
-        """On-device tensors, or a chunked stream for data over the memory budget."""
-        if isinstance(X, np.ndarray) and not isinstance(X, np.memmap) or sp.issparse(X):
-            return (as_tensor(X, device),
-                    torch.as_tensor(np.asarray(y_enc), dtype=self._target_dtype,
-                                    device=device))
-        budget = device_budget(device, getattr(self, "max_device_memory", None))
-        row_bytes = 4 * int(np.prod(X.shape[1:]))
-        chunk_rows = max(self.batch_size, budget // (4 * row_bytes))
-        return StreamingSource((X, np.asarray(y_enc)), device, chunk_rows,
-                               convert=self._check_chunk)
-
-    def _check_chunk(self, chunk):
-        from sklearn.utils import check_array
-
-        return check_array(chunk, dtype=np.float32, ensure_all_finite=True)
 
     # ------------------------------------------------------------------ prediction
     def _logits(self, X):

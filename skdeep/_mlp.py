@@ -18,23 +18,22 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import _check_sample_weight
 
 from ._engine.batches import StreamingSource, TensorSource
 from ._engine.lbfgs import minimize_lbfgs
 from ._engine.loop import NonFiniteLossError, train
 from ._engine.optim import AutogradStep, FastUpdate, LearningRateSchedule, make_optimizer
 from ._engine.precision import check_precision, device_budget, streams
+from ._mlp_state import _PerceptronStateMixin
 from .base import DeepEstimator, as_tensor, warn_user
-from .nn.layers import Perceptron, PerceptronBackprop, perceptron_loss, perceptron_output
+from .nn.layers import PerceptronBackprop, perceptron_loss, perceptron_output
 
 NONFINITE_WEIGHTS = ("Solver produced non-finite parameter weights. The input data may "
                      "contain large values and need to be preprocessed.")
 
-_TORCH = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
-
-class BaseMultilayerPerceptron(DeepEstimator):
+class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
     """Base class of the scikit-learn MLP mirrors (not used directly)."""
 
     _parameter_constraints: dict = {
@@ -157,51 +156,6 @@ class BaseMultilayerPerceptron(DeepEstimator):
         self.device_ = str(device)
         self._cache = (self._weights_key(), module.eval())
         return self
-
-    def _initial_state(self, Y, layer_units, dtype, seed):
-        gen = torch.Generator().manual_seed(seed)
-        module = Perceptron(layer_units, self.activation, _TORCH[dtype], gen)
-        stochastic = self.solver != "lbfgs"
-        early = self.early_stopping
-        return {
-            "n_iter_": 0, "t_": 0, "n_outputs_": Y.shape[1], "n_layers_": len(layer_units),
-            "out_activation_": self._out_activation(Y),
-            "coefs_": [layer.weight.detach().numpy().T.copy() for layer in module.layers],
-            "intercepts_": [layer.bias.detach().numpy().copy() for layer in module.layers],
-            "loss_curve_": [], "_no_improvement_count": 0,
-            "validation_scores_": [] if stochastic and early else None,
-            "best_validation_score_": -np.inf if stochastic and early else None,
-            "best_loss_": None if early else np.inf,
-            "_optimizer": None, "_optimizer_state": None,
-        }
-
-    def _current_state(self, dtype):
-        state = {key: getattr(self, key) for key in (
-            "n_iter_", "t_", "n_outputs_", "n_layers_", "out_activation_")}
-        state["coefs_"] = [np.asarray(c, dtype=dtype) for c in self.coefs_]
-        state["intercepts_"] = [np.asarray(b, dtype=dtype).reshape(-1) for b in self.intercepts_]
-        state["loss_curve_"] = list(getattr(self, "loss_curve_", None) or [])
-        state["_no_improvement_count"] = getattr(self, "_no_improvement_count", 0)
-        scores = getattr(self, "validation_scores_", None)
-        state["validation_scores_"] = None if scores is None else list(scores)
-        state["best_validation_score_"] = getattr(self, "best_validation_score_", None)
-        state["best_loss_"] = getattr(self, "best_loss_", np.inf)
-        state["_optimizer"] = getattr(self, "_optimizer", None)
-        state["_optimizer_state"] = getattr(self, "_optimizer_state", None)
-        return state
-
-    @staticmethod
-    def _layer_units(coefs):
-        return [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
-
-    def _module_from(self, coefs, intercepts, device):
-        dtype = _TORCH[np.dtype(np.asarray(coefs[0]).dtype)]
-        module = Perceptron(self._layer_units(coefs), self.activation, dtype)
-        with torch.no_grad():
-            for layer, W, b in zip(module.layers, coefs, intercepts):
-                layer.weight.copy_(torch.as_tensor(np.asarray(W).T))
-                layer.bias.copy_(torch.as_tensor(np.asarray(b).reshape(-1)))
-        return module.to(device)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -414,22 +368,6 @@ class BaseMultilayerPerceptron(DeepEstimator):
                       ConvergenceWarning)
 
     # ------------------------------------------------------------------ inference
-    def _weights_key(self):
-        return tuple(id(a) for a in list(self.coefs_) + list(self.intercepts_))
-
-    def _fitted_module(self):
-        check_is_fitted(self, "coefs_")
-        cache = getattr(self, "_cache", None)
-        if cache is None or cache[0] != self._weights_key():
-            device = torch.device(getattr(self, "device_", None) or self._resolve_device())
-            coefs = [np.asarray(c) for c in self.coefs_]
-            dtype = coefs[0].dtype if coefs[0].dtype in _TORCH else np.dtype(np.float64)
-            module = self._module_from([c.astype(dtype) for c in coefs],
-                                       [np.asarray(b, dtype) for b in self.intercepts_],
-                                       device)
-            self._cache = cache = (self._weights_key(), module.eval())
-        return cache[1]
-
     def _forward(self, X):
         """The output activations of ``X``, computed in the model's float dtype."""
         module = self._fitted_module()
@@ -440,25 +378,6 @@ class BaseMultilayerPerceptron(DeepEstimator):
         return self._predict_batched(
             X, lambda m, xb: perceptron_output(m(xb), out_act), module,
             dtype=np.float64 if dtype == torch.float64 else np.float32)
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_cache", None)
-        binarizer = state.get("_label_binarizer")
-        if binarizer is not None:
-            # plain data, so that save() and skops files need no scikit-learn object
-            state["_label_binarizer"] = {"__label_binarizer__": dict(vars(binarizer))}
-        return state
-
-    def __setstate__(self, state):
-        binarizer = state.get("_label_binarizer")
-        if isinstance(binarizer, dict) and "__label_binarizer__" in binarizer:
-            from sklearn.preprocessing import LabelBinarizer
-
-            restored = LabelBinarizer()
-            vars(restored).update(binarizer["__label_binarizer__"])
-            state = {**state, "_label_binarizer": restored}
-        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -15,8 +15,9 @@ from sklearn.model_selection import train_test_split
 
 from ._classifier import NeuralNetClassifier, _weights
 from ._dbn_classifier import DBNClassifier
+from ._sda_stack import _STACK_CONSTRAINTS, _SdAStackMixin
 from .base import DeepEstimator
-from .sda import _STACK_CONSTRAINTS, SdAClassifier, _SdAStackMixin
+from .sda import SdAClassifier
 
 __all__ = ["DBNRegressor", "NeuralNetRegressor", "SdARegressor"]
 

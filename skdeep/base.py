@@ -50,6 +50,17 @@ def as_tensor(X, device, dtype=torch.float32, *, copy=True) -> torch.Tensor:
     return tensor.to(device=device, dtype=dtype)
 
 
+def shared_tensor(X, device, dtype=torch.float32):
+    """``X`` for a fit that only reads it and casts each batch to ``dtype`` itself (a
+    :class:`~skdeep._engine.batches.TensorSource` with ``dtype``): the caller's memory
+    where ``X`` is a writeable, C-ordered float array and ``device`` the CPU, else
+    :func:`as_tensor`'s copy in ``dtype``."""
+    if (isinstance(X, np.ndarray) and X.dtype in _TORCH_DTYPE and X.flags.c_contiguous
+            and X.flags.writeable and torch.device(device).type == "cpu"):
+        return torch.from_numpy(X)
+    return as_tensor(X, device, dtype)
+
+
 def warn_user(message, category=UserWarning) -> None:
     """``warnings.warn`` located at the first frame outside skdeep: the caller's line.
 

@@ -107,3 +107,26 @@ def test_as_tensor_shares_only_when_asked_and_safe():
     assert not np.shares_memory(as_tensor(X[:, ::2], "cpu", copy=False).numpy(), X)
     X.flags.writeable = False
     assert not np.shares_memory(as_tensor(X, "cpu", copy=False).numpy(), X)
+
+
+@pytest.mark.parametrize("reuse", [False, True])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_batches_cast_to_the_training_dtype(reuse, shuffle):
+    X64 = torch.arange(60.0, dtype=torch.float64).reshape(20, 3) / 7
+    y = torch.arange(20)
+    cast = TensorSource(X64, y, reuse_buffers=reuse, dtype=torch.float32)
+    plain = TensorSource(X64.float(), y)
+    for (a, ya), (b, yb) in zip(cast.batches(6, torch.Generator().manual_seed(0), shuffle),
+                                plain.batches(6, torch.Generator().manual_seed(0), shuffle)):
+        assert a.dtype == torch.float32
+        assert torch.equal(a, b) and torch.equal(ya, yb)
+
+
+def test_shared_tensor_reads_the_callers_array():
+    from skdeep.base import shared_tensor
+
+    X = np.random.default_rng(0).random((5, 4))
+    assert np.shares_memory(shared_tensor(X, "cpu").numpy(), X)
+    X_f = np.asfortranarray(X)
+    t = shared_tensor(X_f, "cpu")
+    assert t.dtype == torch.float32 and not np.shares_memory(t.numpy(), X_f)
