@@ -23,7 +23,13 @@ from sklearn.utils.validation import _check_sample_weight
 from ._engine.batches import StreamingSource, TensorSource
 from ._engine.lbfgs import minimize_lbfgs
 from ._engine.loop import NonFiniteLossError, train
-from ._engine.optim import AutogradStep, FastUpdate, LearningRateSchedule, make_optimizer
+from ._engine.optim import (
+    AutogradStep,
+    FastUpdate,
+    LearningRateSchedule,
+    load_optimizer_state,
+    make_optimizer,
+)
 from ._engine.precision import check_precision, device_budget, streams
 from ._mlp_state import _PerceptronStateMixin
 from .base import DeepEstimator, as_tensor, warn_user
@@ -187,6 +193,62 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
 
     def _train_stochastic(self, module, X, Y, sample_weight, X_val, y_val, state, device,
                           seed, incremental):
+        X, Y, sample_weight, X_val, y_val, sw_val = self._validation_data(
+            X, Y, sample_weight, X_val, y_val, device)
+        t_dtype = next(module.parameters()).dtype
+        n = X.shape[0]
+        batch = self._batch_size(n)
+        data = self._training_source(X, Y, sample_weight, device, t_dtype, batch)
+        optimizer = make_optimizer(
+            self.solver, module.parameters(), self.learning_rate_init, self.momentum,
+            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
+            beta_2=self.beta_2, epsilon=self.epsilon)
+        schedule = LearningRateSchedule(optimizer, self.learning_rate,
+                                        self.learning_rate_init, self.power_t, self.solver)
+        if incremental:
+            # partial_fit continues the optimizer; a (warm) fit starts a new one
+            self._restore_optimizer(optimizer, device, state)
+        out_act = state["out_activation_"]
+        validate = None
+        if X_val is not None:
+            Xv = as_tensor(X_val, device, t_dtype)
+
+            def validate():
+                with torch.no_grad():
+                    out = perceptron_output(module(Xv), out_act).cpu().numpy()
+                return float(self._validation_score(out, y_val, sw_val))
+
+        t0, best_val = state["t_"], state["best_validation_score_"]
+        module.train()
+        try:
+            history = train(
+                module, self._step(module, optimizer, out_act), data, batch_size=batch,
+                max_iter=1 if incremental else self.max_iter,
+                generator=self._generator(seed if not incremental else seed + t0, device),
+                # one batch covers the data: its order changes nothing but rounding
+                shuffle=self.shuffle and batch < n, validate=validate, tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change, stop_on_loss=True,
+                epoch_end=lambda epoch: schedule.epoch_end(t0 + epoch * n),
+                on_plateau=self._plateau_rule(schedule, validate is not None),
+                report=self._report, restore_on_plateau=False,
+                best_loss=(state["best_loss_"] if state["best_loss_"] is not None
+                           else math.inf),
+                best_validation_score=None if best_val in (None, -np.inf) else best_val,
+                no_improvement=state["_no_improvement_count"])
+        except NonFiniteLossError as exc:
+            raise ValueError(NONFINITE_WEIGHTS) from exc
+        finally:
+            for p in module.parameters():  # the step's gradient buffers
+                p.grad = None
+        module.eval()
+        self._record(state, history, schedule, n, validated=validate is not None)
+        if not incremental and history.stop_reason == "max_iter":
+            warn_user(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                      "and the optimization hasn't converged yet.", ConvergenceWarning)
+
+    def _validation_data(self, X, Y, sample_weight, X_val, y_val, device):
+        """The training rows and the validation set: the caller's, or scikit-learn's
+        hold-out for ``early_stopping`` (the sample weights split alongside)."""
         sw_val = None
         stream = streams(X, device, self.max_device_memory)
         if stream and X_val is None and self.early_stopping:
@@ -201,68 +263,51 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
             self._check_y_val(y_val)
         elif self.early_stopping:
             X, Y, sample_weight, X_val, y_val, sw_val = self._split(X, Y, sample_weight)
-        t_dtype = next(module.parameters()).dtype
-        n = X.shape[0]
-        batch = self._batch_size(n)
-        if stream:
-            data = self._streamed(X, Y, sample_weight, device, t_dtype, batch)
-        else:
-            # the training only reads X (a gather per batch): no copy where none is needed
-            data = [as_tensor(X, device, t_dtype, copy=False),
-                    self._targets(Y, device, t_dtype)]
-            if sample_weight is not None:
-                data.append(torch.as_tensor(sample_weight, dtype=t_dtype, device=device))
-            data = TensorSource(*data, reuse_buffers=True)  # the step keeps no batch
-        weights = [layer.weight for layer in module.layers]
-        optimizer = make_optimizer(
-            self.solver, module.parameters(), self.learning_rate_init, self.momentum,
-            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
-            beta_2=self.beta_2, epsilon=self.epsilon)
-        schedule = LearningRateSchedule(optimizer, self.learning_rate,
-                                        self.learning_rate_init, self.power_t, self.solver)
-        if incremental:
-            # partial_fit continues the optimizer; a (warm) fit starts a new one
-            self._restore_optimizer(optimizer, device, state)
-        alpha, out_act = float(self.alpha), state["out_activation_"]
+        return X, Y, sample_weight, X_val, y_val, sw_val
+
+    def _training_source(self, X, Y, sample_weight, device, t_dtype, batch):
+        if streams(X, device, self.max_device_memory):
+            return self._streamed(X, Y, sample_weight, device, t_dtype, batch)
+        # the training only reads X (a gather per batch): no copy where none is needed
+        data = [as_tensor(X, device, t_dtype, copy=False), self._targets(Y, device, t_dtype)]
+        if sample_weight is not None:
+            data.append(torch.as_tensor(sample_weight, dtype=t_dtype, device=device))
+        return TensorSource(*data, reuse_buffers=True)  # the step keeps no batch
+
+    def _step(self, module, optimizer, out_act):
+        """One minibatch update; its loss includes scikit-learn's L2 term,
+        ``0.5 * alpha * ||W||^2 / sum(weights)``, which is also in its gradient."""
+        alpha = float(self.alpha)
         if self.compile:
             trained = torch.compile(module)
-            autograd_step = AutogradStep(optimizer, weights=weights, alpha=alpha)
+            autograd_step = AutogradStep(
+                optimizer, weights=[layer.weight for layer in module.layers], alpha=alpha)
 
             def step(xb, yb, swb=None):
                 loss = perceptron_loss(trained(xb), yb, out_act, swb)
                 return autograd_step(loss, swb.sum() if swb is not None else xb.shape[0])
-        else:
-            update = FastUpdate(optimizer)
-            # scikit-learn's 0.5 * alpha * ||W||^2 / sum(weights) is in its gradient
-            backprop = PerceptronBackprop(module, out_act, alpha)
+            return step
+        update = FastUpdate(optimizer)
+        backprop = PerceptronBackprop(module, out_act, alpha)
 
-            def step(xb, yb, swb=None):
-                loss = backprop(xb, yb, swb)
-                update()
-                return loss
+        def step(xb, yb, swb=None):
+            loss = backprop(xb, yb, swb)
+            update()
+            return loss
+        return step
 
-        validate = None
-        if X_val is not None:
-            Xv = as_tensor(X_val, device, t_dtype)
+    def _report(self, epoch, loss, score):
+        """scikit-learn's verbose lines, which its tests read."""
+        if self.verbose:
+            print("Iteration %d, loss = %.8f" % (epoch, loss))
+            if score is not None:
+                print("Validation score: %f" % score)
 
-            def validate():
-                with torch.no_grad():
-                    out = perceptron_output(module(Xv), out_act).cpu().numpy()
-                return float(self._validation_score(out, y_val, sw_val))
-
-        t0 = state["t_"]
-        verbose = self.verbose
-
-        def report(epoch, loss, score):
-            if verbose:
-                print("Iteration %d, loss = %.8f" % (epoch, loss))
-                if score is not None:
-                    print("Validation score: %f" % score)
-
+    def _plateau_rule(self, schedule, validated):
         def on_plateau():
             go_on = schedule.on_plateau()
-            if verbose:
-                what = ("Validation score" if validate is not None else "Training loss")
+            if self.verbose:
+                what = "Validation score" if validated else "Training loss"
                 msg = (f"{what} did not improve more than tol={self.tol:f} for "
                        f"{self.n_iter_no_change} consecutive epochs.")
                 if go_on:
@@ -272,36 +317,18 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
                 else:
                     print(msg + " Stopping.")
             return go_on
+        return on_plateau
 
-        best_val = state["best_validation_score_"]
-        gen = self._generator(seed if not incremental else seed + t0, device)
-        module.train()
-        try:
-            history = train(
-                module, step, data, batch_size=batch,
-                max_iter=1 if incremental else self.max_iter, generator=gen,
-                # one batch covers the data: its order changes nothing but rounding
-                shuffle=self.shuffle and batch < n, validate=validate, tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change, stop_on_loss=True,
-                epoch_end=lambda epoch: schedule.epoch_end(t0 + epoch * n),
-                on_plateau=on_plateau, report=report, restore_on_plateau=False,
-                best_loss=(state["best_loss_"] if state["best_loss_"] is not None
-                           else math.inf),
-                best_validation_score=None if best_val in (None, -np.inf) else best_val,
-                no_improvement=state["_no_improvement_count"])
-        except NonFiniteLossError as exc:
-            raise ValueError(NONFINITE_WEIGHTS) from exc
-        finally:
-            for p in module.parameters():  # the step's gradient buffers
-                p.grad = None
-        module.eval()
+    @staticmethod
+    def _record(state, history, schedule, n, *, validated):
+        """The fitted attributes of one stochastic fit, as scikit-learn counts them."""
         state["n_iter_"] = history.n_iter
-        state["t_"] = t0 + history.n_iter * n
+        state["t_"] = state["t_"] + history.n_iter * n
         state["loss_curve_"] = state["loss_curve_"] + history.loss_curve
         state["loss_"] = history.loss_curve[-1] if history.loss_curve else np.nan
         state["_no_improvement_count"] = history.no_improvement
         state["stop_reason_"] = history.stop_reason
-        if validate is not None:
+        if validated:
             state["validation_scores_"] = ((state["validation_scores_"] or [])
                                            + history.validation_scores)
             state["best_validation_score_"] = history.best_validation_score
@@ -310,9 +337,6 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
             state["best_loss_"] = history.best_loss
         state["_optimizer"] = schedule
         state["_optimizer_state"] = None
-        if not incremental and history.stop_reason == "max_iter":
-            warn_user(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
-                      "and the optimization hasn't converged yet.", ConvergenceWarning)
 
     def _streamed(self, X, Y, sample_weight, device, t_dtype, batch):
         """Row chunks of ``X`` (a memmap, an HDF5 dataset) within ``max_device_memory``;
@@ -331,11 +355,11 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
     def _restore_optimizer(self, optimizer, device, state=None):
         previous = state["_optimizer"] if state is not None else self._optimizer
         if previous is not None:
-            optimizer.load_state_dict(previous.state_dict())
+            load_optimizer_state(optimizer, previous.state_dict())
         elif state is not None and state["_optimizer_state"] is not None:
             from ._engine.device import move_to
 
-            optimizer.load_state_dict(move_to(state["_optimizer_state"], device))
+            load_optimizer_state(optimizer, move_to(state["_optimizer_state"], device))
 
     def _train_lbfgs(self, module, X, Y, sample_weight, state, device):
         t_dtype = next(module.parameters()).dtype

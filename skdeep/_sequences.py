@@ -11,6 +11,7 @@ import torch
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval
 
+from ._engine.loop import train
 from ._engine.ragged import RaggedSource
 from .base import DeepEstimator
 
@@ -166,6 +167,63 @@ class SequenceEstimator(DeepEstimator):
         tags.input_tags.string = True
         tags.non_deterministic = False
         return tags
+
+    @staticmethod
+    def _check_labels(y, X, name="y"):
+        """The labels ``y`` checked against the checked sequences ``X`` (per model)."""
+        raise NotImplementedError
+
+    def _check_fit_input(self, X, y, X_val, y_val):
+        """``(X, y, X_val, y_val)`` checked: the sequences by :func:`check_sequences`,
+        the labels by the estimator's ``_check_labels(y, X, name)``; ``X_val`` and
+        ``y_val`` come together or not at all.
+
+        Raises
+        ------
+        ValueError
+            When only one of ``X_val`` and ``y_val`` is given.
+        """
+        X = check_sequences(X)
+        y = self._check_labels(y, X)
+        if (X_val is None) != (y_val is None):
+            raise ValueError("give both X_val and y_val, or neither")
+        if X_val is not None:
+            X_val = check_sequences(X_val, "X_val")
+            y_val = self._check_labels(y_val, X_val, "y_val")
+        return X, y, X_val, y_val
+
+    @staticmethod
+    def _ragged(X, vocabulary, device, **labels):
+        """The checked sequences ``X`` encoded with ``vocabulary`` as a
+        :func:`ragged_source` on ``device`` (``labels``: its ``flat_labels``/``labels``)."""
+        flat, lengths = encode(X, vocabulary)
+        return ragged_source(flat, lengths, device, **labels)
+
+    def _train(self, module, step, source, run, validate, on_plateau=None):
+        """Train ``module`` within the fit's ``run`` (a :class:`~skdeep.base.FitRun`) by
+        :func:`~skdeep._engine.loop.train`, with the parameters both estimators share.
+
+        Returns
+        -------
+        History
+            The training's history; ``module`` is left in eval mode.
+        """
+        module.train()
+        history = run.stages.record(train(
+            module, step, source, batch_size=self.batch_size, max_iter=self.max_iter,
+            generator=run.generator, shuffle=self.shuffle, validate=validate, tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change, stop_on_loss=False,
+            verbose=self.verbose, desc=type(self).__name__, on_plateau=on_plateau))
+        module.eval()
+        return history
+
+    def _commit(self, module, classes, vocabulary, device, history):
+        """Set the fitted attributes, once training has succeeded."""
+        self.module_ = module
+        self.classes_ = classes
+        self.vocabulary_ = vocabulary
+        self.device_ = str(device)
+        self._store_history(history)
 
     def _split_validation(self, X, Y, X_val, Y_val, stratify=None):
         """(train X, train Y, val X, val Y): the given validation set, a held-out

@@ -247,10 +247,12 @@ class DeepEstimator(BaseEstimator):
     def _restore_optimizer(self, optimizer, device) -> None:
         """Load the fitted optimizer's state into ``optimizer`` (a warm start): from the
         live optimizer, or from the ``_optimizer_state`` an unpickled estimator holds."""
+        from ._engine.optim import load_optimizer_state
+
         if getattr(self, "_optimizer", None) is not None:
-            optimizer.load_state_dict(self._optimizer.state_dict())
+            load_optimizer_state(optimizer, self._optimizer.state_dict())
         elif getattr(self, "_optimizer_state", None) is not None:
-            optimizer.load_state_dict(move_to(self._optimizer_state, device))
+            load_optimizer_state(optimizer, move_to(self._optimizer_state, device))
 
     def __getstate__(self):
         state = dict(super().__getstate__())

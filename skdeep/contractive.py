@@ -227,28 +227,9 @@ class ContractiveAutoencoder(DenoisingAutoencoder):
             else:
                 module = self._seeded_build(seed, lambda gen: TiedAutoencoder(
                     X.shape[1], self.n_components, self.loss, gen)).to(device)
-            optimizer = make_optimizer(
-                self.solver, module.parameters(), self.learning_rate_init, self.momentum,
-                nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
-                beta_2=self.beta_2, epsilon=self.epsilon)
-            if warm:
-                self._restore_optimizer(optimizer, device)
-                if not incremental:  # a new fit starts from learning_rate_init
-                    set_learning_rate(optimizer, self.learning_rate_init)
-            schedule = LearningRateSchedule(optimizer, self.learning_rate,
-                                            self.learning_rate_init, self.power_t,
-                                            self.solver)
+            optimizer, schedule = self._make_schedule(module, warm, incremental, device)
             t0, n_train = (self.t_ if warm else 0), X.shape[0]
-            validate = None
-            if X_val is not None:
-                Xv = as_tensor(X_val, device)
-
-                def validate():
-                    with torch.no_grad():
-                        total = sum(module.cost_per_sample(Xv[sl]).sum()
-                                    for sl in chunked(Xv.shape[0], self._inference_chunk_size))
-                    return -total.item() / Xv.shape[0]
-
+            validate = None if X_val is None else self._validator(module, X_val, device)
             history = _train_autoencoder(
                 module, as_tensor(X, device), corruption_level=0.0,
                 contraction_level=self.contraction_level, learning_rate=self.learning_rate_init,
@@ -259,6 +240,82 @@ class ContractiveAutoencoder(DenoisingAutoencoder):
                 stop_on_loss=not incremental,
                 epoch_end=lambda epoch: schedule.epoch_end(t0 + epoch * n_train),
                 on_plateau=None if incremental else schedule.on_plateau)
+        self._commit(module, optimizer, history, device, seed, warm,
+                     t=t0 + history.n_iter * n_train)
+        return self
+
+    def _make_schedule(self, module, warm, incremental, device):
+        """The optimizer of ``module`` and its learning-rate schedule.
+
+        Parameters
+        ----------
+        module : TiedAutoencoder
+            The network about to be trained, already on ``device``.
+        warm : bool
+            Continue a previous fit: the optimizer's state is restored.
+        incremental : bool
+            A :meth:`partial_fit` step, which also keeps the current step size.
+        device : torch.device
+
+        Returns
+        -------
+        optimizer : torch.optim.Optimizer
+        schedule : LearningRateSchedule
+        """
+        optimizer = make_optimizer(
+            self.solver, module.parameters(), self.learning_rate_init, self.momentum,
+            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
+            beta_2=self.beta_2, epsilon=self.epsilon)
+        if warm:
+            self._restore_optimizer(optimizer, device)
+            if not incremental:  # a new fit starts from learning_rate_init
+                set_learning_rate(optimizer, self.learning_rate_init)
+        schedule = LearningRateSchedule(optimizer, self.learning_rate,
+                                        self.learning_rate_init, self.power_t, self.solver)
+        return optimizer, schedule
+
+    def _validator(self, module, X_val, device):
+        """The early-stopping score: negative reconstruction cost of the held-out rows.
+
+        Parameters
+        ----------
+        module : TiedAutoencoder
+            The network being trained; the score follows its current weights.
+        X_val : array-like or sparse matrix of shape (n_val, n_features)
+        device : torch.device
+
+        Returns
+        -------
+        callable
+            Takes no argument and returns a float (higher is better).
+        """
+        Xv = as_tensor(X_val, device)
+
+        def validate():
+            with torch.no_grad():
+                total = sum(module.cost_per_sample(Xv[sl]).sum()
+                            for sl in chunked(Xv.shape[0], self._inference_chunk_size))
+            return -total.item() / Xv.shape[0]
+
+        return validate
+
+    def _commit(self, module, optimizer, history, device, seed, warm, t):
+        """Store a finished fit's module, optimizer and curves on the estimator.
+
+        Parameters
+        ----------
+        module : TiedAutoencoder
+        optimizer : torch.optim.Optimizer
+        history : skdeep._engine.loop.History
+            This fit's epochs.
+        device : torch.device
+        seed : int
+            The run's seed; kept only by a cold fit, so warm fits derive theirs from it.
+        warm : bool
+            Whether the fit continued a previous one.
+        t : int
+            Samples seen over all fits, the ``"invscaling"`` schedule's clock.
+        """
         self.module_ = module
         self._optimizer = optimizer
         self._optimizer_state = None
@@ -272,8 +329,7 @@ class ContractiveAutoencoder(DenoisingAutoencoder):
         self.loss_curve_ = previous + self.loss_curve_
         if self.validation_scores_ is not None:
             self.validation_scores_ = previous_scores + self.validation_scores_
-        self.t_ = t0 + history.n_iter * n_train
-        return self
+        self.t_ = t
 
     # ------------------------------------------------------------------ inference
     def jacobian_norm(self, X, squared=True):

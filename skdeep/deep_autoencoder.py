@@ -141,58 +141,105 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
         with self._fit_run() as run, torch.random.fork_rng(devices=[]):
             # fork: torch.nn.Linear's own init (in UnrolledAutoencoder) draws from the global RNG
             torch.manual_seed(run.seed)
-            device, gen, stages = run.device, run.generator, run.stages
-            init_gen = run.init_generator
-            Xt = as_tensor(X, device)
+            Xt = as_tensor(X, run.device)
             batch = min(self.batch_size, Xt.shape[0])
-            curves = []
-            if len(sizes) > 1:
-                rbms, curves = pretrain_rbm_stack(
-                    Xt, sizes[:-1], ks=[self.k] * (len(sizes) - 1),
-                    epochs=self.pretrain_n_iter, learning_rate=self.pretrain_learning_rate,
-                    batch_size=batch, persistent=False, generator=gen,
-                    init_generator=init_gen, verbose=self.verbose, stages=stages)
-                with torch.no_grad():
-                    data = Xt
-                    for r in rbms:
-                        data = r(data)
-            else:
-                rbms, data = [], Xt
-            top = RBMModule(data.shape[1], sizes[-1], "bernoulli", init_gen).to(device)
-            lr_code = self.pretrain_code_learning_rate
-            with torch.no_grad():
-                hist = stages.record(train(
-                    top, lambda xb: linear_hidden_cd_step_(top, xb, lr_code, gen), (data,),
-                    batch_size=batch, max_iter=stages.epochs(self.pretrain_n_iter),
-                    generator=gen, stop_on_loss=False, verbose=self.verbose,
-                    desc="pretrain code layer"))
-            curves.append(hist.loss_curve)
-            del data
-            output = "sigmoid" if self.loss == "cross_entropy" else "linear"
-            module = UnrolledAutoencoder(rbms + [top], output).to(device)
-            autograd_step = AutogradStep(
-                make_optimizer("adam", module.parameters(), self.learning_rate_init))
-
-            def step(xb):
-                logits = module.decode_logits(module.encode(xb))
-                if self.loss == "cross_entropy":
-                    loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                        logits, xb, reduction="sum") / xb.shape[0]
-                else:
-                    loss = (logits - xb).pow(2).sum() / xb.shape[0]
-                return autograd_step(loss)
-
-            module.train()
-            history = stages.record(train(
-                module, step, (Xt,), batch_size=batch, max_iter=stages.epochs(self.max_iter),
-                generator=gen, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
-                verbose=self.verbose, desc="finetune"))
-            module.eval()
+            rbms, curves = self._pretrain_layers(Xt, sizes, batch, run)
+            module, history = self._finetune(rbms, Xt, batch, run)
         self.module_ = module
         self.pretrain_loss_curves_ = curves
         self._set_history(history, stop_reason=run.stages.stop_reason)
         self.device_ = str(run.device)
         return self
+
+    def _pretrain_layers(self, Xt, sizes, batch, run):
+        """Train the RBM stack greedily: binary RBMs, then the linear-code RBM on top.
+
+        Parameters
+        ----------
+        Xt : torch.Tensor of shape (n_samples, n_features)
+            The training data, on ``run.device``.
+        sizes : list of int
+            The encoder's layer sizes; the last is the code.
+        batch : int
+            Minibatch size.
+        run : skdeep.base.FitRun
+            The fit's shared state; every layer initialises from its one
+            ``init_generator`` and trains on its one ``generator``, in turn.
+
+        Returns
+        -------
+        rbms : list of RBMModule
+            The layers bottom up, the code layer last.
+        curves : list of list of float
+            Each layer's pretraining loss per epoch.
+        """
+        device, gen, stages = run.device, run.generator, run.stages
+        init_gen = run.init_generator
+        curves = []
+        if len(sizes) > 1:
+            rbms, curves = pretrain_rbm_stack(
+                Xt, sizes[:-1], ks=[self.k] * (len(sizes) - 1),
+                epochs=self.pretrain_n_iter, learning_rate=self.pretrain_learning_rate,
+                batch_size=batch, persistent=False, generator=gen,
+                init_generator=init_gen, verbose=self.verbose, stages=stages)
+            with torch.no_grad():
+                data = Xt
+                for r in rbms:
+                    data = r(data)
+        else:
+            rbms, data = [], Xt
+        top = RBMModule(data.shape[1], sizes[-1], "bernoulli", init_gen).to(device)
+        lr_code = self.pretrain_code_learning_rate
+        with torch.no_grad():
+            hist = stages.record(train(
+                top, lambda xb: linear_hidden_cd_step_(top, xb, lr_code, gen), (data,),
+                batch_size=batch, max_iter=stages.epochs(self.pretrain_n_iter),
+                generator=gen, stop_on_loss=False, verbose=self.verbose,
+                desc="pretrain code layer"))
+        curves.append(hist.loss_curve)
+        return rbms + [top], curves
+
+    def _finetune(self, rbms, Xt, batch, run):
+        """Unroll the pretrained stack and finetune its reconstruction of ``Xt`` with Adam.
+
+        Parameters
+        ----------
+        rbms : list of RBMModule
+            The pretrained layers bottom up, the code layer last.
+        Xt : torch.Tensor of shape (n_samples, n_features)
+            The training data, on ``run.device``.
+        batch : int
+            Minibatch size.
+        run : skdeep.base.FitRun
+            The fit's shared state (device, training generator, stages).
+
+        Returns
+        -------
+        module : UnrolledAutoencoder
+            The finetuned network, in eval mode.
+        history : skdeep._engine.loop.History
+        """
+        output = "sigmoid" if self.loss == "cross_entropy" else "linear"
+        module = UnrolledAutoencoder(rbms, output).to(run.device)
+        autograd_step = AutogradStep(
+            make_optimizer("adam", module.parameters(), self.learning_rate_init))
+
+        def step(xb):
+            logits = module.decode_logits(module.encode(xb))
+            if self.loss == "cross_entropy":
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                    logits, xb, reduction="sum") / xb.shape[0]
+            else:
+                loss = (logits - xb).pow(2).sum() / xb.shape[0]
+            return autograd_step(loss)
+
+        module.train()
+        history = run.stages.record(train(
+            module, step, (Xt,), batch_size=batch, max_iter=run.stages.epochs(self.max_iter),
+            generator=run.generator, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+            verbose=self.verbose, desc="finetune"))
+        module.eval()
+        return module, history
 
     def _rebuild_module(self, name):
         if name != "module_":

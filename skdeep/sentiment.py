@@ -19,16 +19,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._engine.device import thread_limit
-from ._engine.loop import train
 from ._engine.optim import AutogradStep, make_optimizer
 from ._sequences import (
     COMMON_CONSTRAINTS,
     INFERENCE_BATCH,
     SequenceEstimator,
     build_vocabulary,
-    check_sequences,
-    encode,
     ragged_source,
     run_sorted,
 )
@@ -146,94 +142,115 @@ class LSTMSentiment(ClassifierMixin, SequenceEstimator):
     def fit(self, X, y, X_val=None, y_val=None):
         """Fit on sequences ``X`` (token ids or token lists) and one label per sequence.
 
+        Parameters
+        ----------
+        X : list of 1-D int arrays or of token lists
+        y : array-like of shape (n_sequences,)
+            One class label per sequence.
+        X_val, y_val : same, optional
+            A fixed validation set, used instead of a held-out fraction.
+
         Returns
         -------
         self
         """
         self._validate_params()
-        X = check_sequences(X)
-        y = self._check_y(y, len(X))
-        if (X_val is None) != (y_val is None):
-            raise ValueError("give both X_val and y_val, or neither")
-        if X_val is not None:
-            X_val = check_sequences(X_val, "X_val")
-            y_val = self._check_y(y_val, len(X_val), "y_val")
+        X, y, X_val, y_val = self._check_fit_input(X, y, X_val, y_val)
+        classes = self._classes(y, y_val)
+        X_tr, y_tr, X_va, y_va = self._split_validation(
+            X, list(y), X_val, None if y_val is None else list(y_val),
+            stratify=self._stratify(y, X_val))
+        X_tr, y_tr = self._drop_long(X_tr, y_tr)
+        vocabulary = build_vocabulary(X_tr, self.n_words)
+        with self._fit_run() as run:
+            module = self._build_module(2 + len(vocabulary), len(classes), run)
+            labels = np.searchsorted(classes, np.asarray(y_tr))
+            source = self._ragged(X_tr, vocabulary, run.device, labels=labels)
+            opt = make_optimizer(self.solver, module.parameters(), self.learning_rate_init)
+            step = self._make_step(module, AutogradStep(opt), run.generator)
+            validate = None
+            if X_va is not None:
+                validate = self._validator(module, X_va, y_va, vocabulary, classes,
+                                           run.device)
+            history = self._train(module, step, source, run, validate)
+        self._commit(module, classes, vocabulary, run.device, history)
+        return self
+
+    @staticmethod
+    def _check_labels(y, X, name="y"):
+        """One label per checked sequence of ``X``, as a 1-D array."""
+        if y is None:
+            raise ValueError(f"{name} is required")
+        y = column_or_1d(np.asarray(y), warn=True)
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} sequences but {name} has {len(y)} labels")
+        return y
+
+    @staticmethod
+    def _classes(y, y_val):
+        """The sorted classes of ``y`` and ``y_val``, checked to be discrete
+        classification targets of one type, at least two of them."""
         check_label_types([y] + ([] if y_val is None else [y_val]), "y")
         check_discrete_labels(y, "y")
         check_classification_targets(y)
         classes = np.unique(y if y_val is None else np.concatenate([y, y_val]))
         if len(classes) < 2:
             raise ValueError(f"LSTMSentiment needs at least 2 classes in y, got {len(classes)}")
-        stratify = y if self.early_stopping and X_val is None else None
-        if stratify is not None and np.min(np.unique(y, return_counts=True)[1]) < 2:
-            stratify = None
-        X_tr, y_tr, X_va, y_va = self._split_validation(X, list(y), X_val,
-                                                        None if y_val is None else list(y_val),
-                                                        stratify=stratify)
-        if self.maxlen is not None:
-            keep = [i for i, s in enumerate(X_tr) if len(s) <= self.maxlen]
-            if not keep:
-                raise ValueError(f"no training sequence is at most maxlen={self.maxlen} "
-                                 "tokens long")
-            X_tr = [X_tr[i] for i in keep]
-            y_tr = [y_tr[i] for i in keep]
-        vocabulary = build_vocabulary(X_tr, self.n_words)
-        device = self._resolve_device()
-        seed = self._seed()
-        module = self._seeded_build(seed, lambda g: LSTMEncoderClassifier(
-            2 + len(vocabulary), self.embedding_dim, len(classes), self.dropout,
-            generator=g, pooling=self.pooling)).to(device)
-        flat, lengths = encode(X_tr, vocabulary)
-        labels = np.searchsorted(classes, np.asarray(y_tr))
-        source = ragged_source(flat, lengths, device, labels=labels)
-        gen = self._generator(seed, device)
-        opt = make_optimizer(self.solver, module.parameters(), self.learning_rate_init)
-        update = AutogradStep(opt)  # the tutorial's L2 term goes into the loss itself
+        return classes
+
+    def _stratify(self, y, X_val):
+        """The labels to stratify the held-out validation split by, or None (no split, or
+        a class with fewer than two sequences)."""
+        if not self.early_stopping or X_val is not None:
+            return None
+        if np.min(np.unique(y, return_counts=True)[1]) < 2:
+            return None
+        return y
+
+    def _drop_long(self, X_tr, y_tr):
+        """The training sequences (and labels) of at most ``maxlen`` tokens."""
+        if self.maxlen is None:
+            return X_tr, y_tr
+        keep = [i for i, s in enumerate(X_tr) if len(s) <= self.maxlen]
+        if not keep:
+            raise ValueError(f"no training sequence is at most maxlen={self.maxlen} "
+                             "tokens long")
+        return [X_tr[i] for i in keep], [y_tr[i] for i in keep]
+
+    def _build_module(self, n_embeddings, n_classes, run):
+        """The classifier, initialised from the fit's seed on its device."""
+        return self._seeded_build(run.seed, lambda g: LSTMEncoderClassifier(
+            n_embeddings, self.embedding_dim, n_classes, self.dropout, generator=g,
+            pooling=self.pooling)).to(run.device)
+
+    def _make_step(self, module, update, generator):
+        """One update on a padded batch ``(ids, lengths, target)``: cross-entropy plus the
+        tutorial's L2 term ``alpha * sum U**2`` on the output weights (in the loss itself);
+        dropout draws from ``generator``."""
         alpha = self.alpha
         weight = module.out.weight
 
         def step(ids, lens, target):
-            loss = F.cross_entropy(module(ids, lens, gen), target)
+            loss = F.cross_entropy(module(ids, lens, generator), target)
             if alpha:
                 loss = loss + alpha * (weight ** 2).sum()
             return update(loss)
 
-        validate = None
-        if X_va is not None:
-            va_flat, va_len = encode(X_va, vocabulary)
-            va_source = ragged_source(va_flat, va_len, device)
-            va_y = np.asarray(y_va)
+        return step
 
-            def validate():
-                module.eval()
-                rows = run_sorted(va_source, lambda i, n: module(i, n).argmax(-1),
-                                  INFERENCE_BATCH)
-                module.train()
-                return float(np.mean(classes[torch.stack(rows).numpy()] == va_y))
+    def _validator(self, module, X_va, y_va, vocabulary, classes, device):
+        """``validate()``: the accuracy of ``module`` on the validation sequences."""
+        va_source = self._ragged(X_va, vocabulary, device)
+        va_y = np.asarray(y_va)
 
-        module.train()
-        with thread_limit():
-            history = train(module, step, source, batch_size=self.batch_size,
-                            max_iter=self.max_iter, generator=gen, shuffle=self.shuffle,
-                            validate=validate, tol=self.tol,
-                            n_iter_no_change=self.n_iter_no_change, stop_on_loss=False,
-                            verbose=self.verbose, desc="LSTMSentiment")
-        module.eval()
-        self.module_ = module
-        self.classes_ = classes
-        self.vocabulary_ = vocabulary
-        self.device_ = str(device)
-        self._store_history(history)
-        return self
+        def validate():
+            module.eval()
+            rows = run_sorted(va_source, lambda i, n: module(i, n).argmax(-1),
+                              INFERENCE_BATCH)
+            module.train()
+            return float(np.mean(classes[torch.stack(rows).numpy()] == va_y))
 
-    @staticmethod
-    def _check_y(y, n, name="y"):
-        if y is None:
-            raise ValueError(f"{name} is required")
-        y = column_or_1d(np.asarray(y), warn=True)
-        if len(y) != n:
-            raise ValueError(f"X has {n} sequences but {name} has {len(y)} labels")
-        return y
+        return validate
 
     def _rebuild_module(self, name):
         if name != "module_":

@@ -16,8 +16,6 @@ import torch
 import torch.nn.functional as F
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._engine.device import thread_limit
-from ._engine.loop import train
 from ._engine.optim import AutogradStep, make_optimizer
 from ._sequences import (
     COMMON_CONSTRAINTS,
@@ -25,8 +23,6 @@ from ._sequences import (
     SequenceEstimator,
     build_vocabulary,
     check_label_sequences,
-    check_sequences,
-    encode,
     is_iob_tagset,
     ragged_source,
     run_sorted,
@@ -172,33 +168,52 @@ class ElmanSlotFiller(SequenceEstimator):
         self._validate_params()
         if self.window_size % 2 == 0:
             raise ValueError(f"window_size must be odd, got {self.window_size}")
-        X = check_sequences(X)
-        Y = check_label_sequences(y, [len(s) for s in X])
-        if (X_val is None) != (y_val is None):
-            raise ValueError("give both X_val and y_val, or neither")
-        if X_val is not None:
-            X_val = check_sequences(X_val, "X_val")
-            y_val = check_label_sequences(y_val, [len(s) for s in X_val], "y_val")
-        check_label_types(Y + ([] if y_val is None else y_val), "y")
-        check_discrete_labels(np.concatenate(Y + ([] if y_val is None else y_val)), "y")
-        classes = np.unique(np.concatenate(Y + ([] if y_val is None else y_val)))
+        X, Y, X_val, y_val = self._check_fit_input(X, y, X_val, y_val)
+        classes = self._classes(Y, y_val)
         X_tr, Y_tr, X_va, Y_va = self._split_validation(X, Y, X_val, y_val)
         vocabulary = build_vocabulary(X_tr, self.n_words)
-        device = self._resolve_device()
-        seed = self._seed()
-        n_emb = 2 + len(vocabulary)
-        module = self._seeded_build(seed, lambda g: ElmanTagger(
-            n_emb, self.embedding_dim, self.window_size, self.n_hidden, len(classes),
-            pad_id=0, generator=g)).to(device)
+        with self._fit_run() as run:
+            module = self._build_module(2 + len(vocabulary), len(classes), run)
+            flat_y = np.searchsorted(classes, np.concatenate(Y_tr))
+            source = self._ragged(X_tr, vocabulary, run.device, flat_labels=flat_y)
+            opt = make_optimizer(self.solver, module.parameters(), self.learning_rate_init)
+            step = self._make_step(module, AutogradStep(opt), len(classes))
+            validate = on_plateau = None
+            if X_va is not None:
+                validate = self._validator(module, X_va, Y_va, vocabulary, classes,
+                                           run.device)
+                on_plateau = self._plateau(opt)
+            history = self._train(module, step, source, run, validate, on_plateau)
+        self._commit(module, classes, vocabulary, run.device, history)
+        return self
+
+    @staticmethod
+    def _check_labels(y, X, name="y"):
+        """Per-token label sequences ``y`` matching the checked sentences ``X``."""
+        return check_label_sequences(y, [len(s) for s in X], name)
+
+    @staticmethod
+    def _classes(Y, y_val):
+        """The sorted token labels of ``Y`` and ``y_val``, checked to be discrete and of
+        one type."""
+        every = Y + ([] if y_val is None else y_val)
+        check_label_types(every, "y")
+        check_discrete_labels(np.concatenate(every), "y")
+        return np.unique(np.concatenate(every))
+
+    def _build_module(self, n_embeddings, n_classes, run):
+        """The tagger, initialised from the fit's seed on its device (embeddings rescaled
+        to unit length with ``normalize_embeddings``)."""
+        module = self._seeded_build(run.seed, lambda g: ElmanTagger(
+            n_embeddings, self.embedding_dim, self.window_size, self.n_hidden, n_classes,
+            pad_id=0, generator=g)).to(run.device)
         if self.normalize_embeddings:
             module.normalize_embeddings()
-        flat, lengths = encode(X_tr, vocabulary)
-        flat_y = np.searchsorted(classes, np.concatenate(Y_tr))
-        source = ragged_source(flat, lengths, device, flat_labels=flat_y)
-        gen = self._generator(seed, device)
-        opt = make_optimizer(self.solver, module.parameters(), self.learning_rate_init)
-        update = AutogradStep(opt)
-        n_classes = len(classes)
+        return module
+
+    def _make_step(self, module, update, n_classes):
+        """One update on a padded batch ``(ids, labels, lengths)``: token cross-entropy
+        (padding ignored), then the embeddings rescaled with ``normalize_embeddings``."""
         normalize = self.normalize_embeddings
 
         def step(ids, labels, lens):
@@ -209,44 +224,36 @@ class ElmanSlotFiller(SequenceEstimator):
                 module.normalize_embeddings()
             return loss
 
-        validate = on_plateau = None
-        if X_va is not None:
-            score_fn = self._scorer(classes)
-            va_flat, va_len = encode(X_va, vocabulary)
-            va_source = ragged_source(va_flat, va_len, device)
+        return step
 
-            def validate():
-                module.eval()
-                pred = self._decode(run_sorted(
-                    va_source, lambda ids, _: module(ids).argmax(-1), INFERENCE_BATCH),
-                    va_len, classes)
-                module.train()
-                return score_fn(Y_va, pred)
+    def _validator(self, module, X_va, Y_va, vocabulary, classes, device):
+        """``validate()``: the ``scoring`` of ``module`` on the validation sentences."""
+        score_fn = self._scorer(classes)
+        va_source = self._ragged(X_va, vocabulary, device)
 
-            floor = self.learning_rate_init / 1000
+        def validate():
+            module.eval()
+            pred = self._decode(run_sorted(
+                va_source, lambda ids, _: module(ids).argmax(-1), INFERENCE_BATCH),
+                va_source.lengths, classes)
+            module.train()
+            return score_fn(Y_va, pred)
 
-            def on_plateau():
-                if not self.decay:
-                    return False
-                for group in opt.param_groups:
-                    group["lr"] *= 0.5
-                return opt.param_groups[0]["lr"] >= floor
+        return validate
 
-        module.train()
-        with thread_limit():
-            history = train(module, step, source, batch_size=self.batch_size,
-                            max_iter=self.max_iter, generator=gen, shuffle=self.shuffle,
-                            validate=validate, tol=self.tol,
-                            n_iter_no_change=self.n_iter_no_change,
-                            stop_on_loss=False, verbose=self.verbose, desc="ElmanSlotFiller",
-                            on_plateau=on_plateau)
-        module.eval()
-        self.module_ = module
-        self.classes_ = classes
-        self.vocabulary_ = vocabulary
-        self.device_ = str(device)
-        self._store_history(history)
-        return self
+    def _plateau(self, opt):
+        """``on_plateau()``: halve the learning rate with ``decay`` and go on while it is
+        at least ``learning_rate_init / 1000``; without ``decay``, stop."""
+        floor = self.learning_rate_init / 1000
+
+        def on_plateau():
+            if not self.decay:
+                return False
+            for group in opt.param_groups:
+                group["lr"] *= 0.5
+            return opt.param_groups[0]["lr"] >= floor
+
+        return on_plateau
 
     def _scorer(self, classes):
         scoring = self.scoring

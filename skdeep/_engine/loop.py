@@ -145,7 +145,7 @@ def train(module, step, data, *, batch_size, max_iter, generator=None, shuffle=T
             total = torch.zeros((), device=source.device)
             for batch in source.batches(batch_size, generator, shuffle):
                 loss = step(*batch)
-                total += loss.detach() * batch[0].shape[0]
+                total.add_(loss.detach(), alpha=batch[0].shape[0])
             # The last step's update can overflow after its loss was computed finite: the
             # weights' finiteness rides on the epoch's one host sync, as a NaN loss.
             finite = _finite_state(module).to(total.device)

@@ -44,6 +44,20 @@ def make_optimizer(solver, params, learning_rate_init, momentum=0.0, *,
     raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
 
 
+def load_optimizer_state(optimizer, state) -> bool:
+    """Continue ``optimizer`` from a saved ``state_dict`` of the same kind of optimizer.
+
+    A warm fit after the solver changed (SGD's state, an Adam optimizer now) starts its
+    optimizer afresh instead: torch would fail on the missing options (``KeyError:
+    'betas'``). Returns whether the state was loaded.
+    """
+    groups = state.get("param_groups") or [{}]
+    if set(groups[0]) != set(optimizer.param_groups[0]):
+        return False
+    optimizer.load_state_dict(state)
+    return True
+
+
 def set_learning_rate(optimizer, value) -> None:
     for group in optimizer.param_groups:
         group["lr"] = value
@@ -184,16 +198,16 @@ class FastUpdate:
                 grads = [p.grad for p in params]
                 if params:
                     (self._adam if self.kind == "adam" else self._sgd)(
-                        group, params, grads, self._state_lists(params))
+                        group, params, grads, self._state_lists(group, params))
                 continue
             if lists[i] is None:
-                lists[i] = self._state_lists(params)
+                lists[i] = self._state_lists(group, params)
             (self._adam if self.kind == "adam" else self._sgd)(group, params, grads, lists[i])
 
-    def _state_lists(self, params):
+    def _state_lists(self, group, params):
         state = self.optimizer.state
         if self.kind == "sgd":
-            if not self.optimizer.defaults["momentum"]:
+            if not group["momentum"]:
                 return None
             first = any("momentum_buffer" not in state[p] for p in params)
             if first:

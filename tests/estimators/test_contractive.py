@@ -235,3 +235,16 @@ def test_reproduce_row_reports_and_draws(tmp_path):
     norms = [float(part.split("squared Jacobian norm ")[1].split()[0])
              for part in row["notes"].split("; ")]
     assert norms[0] < norms[1]  # the cA's below the plain autoencoder's
+
+
+def test_warm_refit_after_changing_the_solver(digits):
+    """A warm fit with another solver starts that solver's optimizer afresh (it used to
+    load SGD's state into Adam and fail with KeyError: 'betas')."""
+    X = digits[0][:200]
+    cae = ContractiveAutoencoder(n_components=8, max_iter=2, random_state=0,
+                                 warm_start=True).fit(X)
+    cae.set_params(solver="adam", learning_rate_init=1e-3)
+    before = cae.transform(X)
+    cae.fit(X)
+    assert cae.n_iter_ == 2 and len(cae.loss_curve_) == 4
+    assert not np.array_equal(before, cae.transform(X))
