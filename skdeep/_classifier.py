@@ -233,105 +233,123 @@ class NeuralNetClassifier(ClassifierMixin, _TrainingDataMixin, DeepEstimator):
                      incremental):
         with self._fit_run(None if not incremental or not warm else
                            self._seed_ + self.t_ % 2_147_483_647) as run:
-            device, seed, stages = run.device, run.seed, run.stages
+            device, seed = run.device, run.seed
             if warm:
                 # Train a copy: a failed or interrupted-by-error fit leaves the estimator
                 # exactly as it was.
                 module = copy.deepcopy(self.module_).to(device)
             else:
-                # the pretraining stages and the finetuning are one fit: a Ctrl-C in
-                # pretraining skips the rest (see Stages)
-                self._fit_stages = stages
-                try:
-                    pre = self._pretrain(X, device, seed)
-                finally:
-                    del self._fit_stages
-                max_iter = stages.epochs(max_iter)
-                extra = (pre,) if pre is not None else ()
-                module = self._seeded_build(seed, lambda gen: self._build_module(
-                    X.shape[1], len(classes), gen, *extra))
-                module = self._to_device(module, device)
-            optimizer = self._make_optimizer(module)
-            if warm:
-                self._restore_optimizer(optimizer, device)
-            if warm and not incremental:
-                # a new fit starts from learning_rate_init, not a decayed rate
-                set_learning_rate(optimizer, self.learning_rate_init)
-            schedule = LearningRateSchedule(optimizer, self.learning_rate,
-                                            self.learning_rate_init, self.power_t,
-                                            self.solver)
+                module = self._pretrained_module(X, classes, run)
+                max_iter = run.stages.epochs(max_iter)
+            optimizer, schedule = self._optimizer_for(module, warm, incremental, device)
             milestones = None if incremental else self._lr_schedule(optimizer)
-            t0 = self.t_ if warm else 0
-            n_train = X.shape[0]
+            t0, n_train = (self.t_ if warm else 0), X.shape[0]
 
             def epoch_end(epoch):
                 schedule.epoch_end(t0 + epoch * n_train)
                 if milestones is not None:
                     milestones(epoch)
-            data = self._training_data(X, y_enc, device)
-            gen = self._generator(seed, device)
-            trained = torch.compile(module) if getattr(self, "compile", False) else module
             precision = getattr(self, "precision", "float32")
-            validate = None
-            if X_val is not None:
-                Xv = as_tensor(X_val, device)
-                yv = torch.as_tensor(np.asarray(y_val_enc), dtype=self._target_dtype,
-                                     device=device)
-
-                def validate():
-                    module.eval()
-                    with torch.inference_mode():
-                        score = self._validation_score(module, Xv, yv)
-                    module.train()
-                    return score
-
-            # scikit-learn's L2, 0.5 * alpha * sum W**2 / batch, folded into the update
-            autograd_step = AutogradStep(optimizer, weights=weights_and_biases(module)[0],
-                                         alpha=self.alpha)
-
-            def step(xb, yb):
-                with autocast(precision, device):
-                    loss = self._loss(trained, xb, yb)
-                return autograd_step(loss, xb.shape[0])
-
             module.train()
             with tf32(precision, device):
                 history = train(
-                    module, step, data, batch_size=min(self.batch_size, X.shape[0]),
-                    max_iter=max_iter, generator=gen, shuffle=self.shuffle,
-                    validate=validate, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+                    module, self._step(module, optimizer, precision, device),
+                    self._training_data(X, y_enc, device),
+                    batch_size=min(self.batch_size, X.shape[0]), max_iter=max_iter,
+                    generator=self._generator(seed, device), shuffle=self.shuffle,
+                    validate=self._validator(module, X_val, y_val_enc, device),
+                    tol=self.tol, n_iter_no_change=self.n_iter_no_change,
                     stop_on_loss=not incremental, verbose=self.verbose,
                     desc=type(self).__name__, epoch_end=epoch_end,
                     on_plateau=None if incremental else schedule.on_plateau)
             module.eval()
         # Commit the new state only now that training has succeeded.
+        self._commit(module, optimizer, classes, history, run, warm, n_train,
+                     validated=X_val is not None)
+        if not incremental:
+            self._warn_if_not_converged(history, max_iter)
+        return self
+
+    def _pretrained_module(self, X, classes, run):
+        """The network of a fresh fit: pretraining (if the model has it), then the build.
+
+        The pretraining stages and the fine-tuning are one fit: a Ctrl-C in pretraining
+        skips the rest (see :class:`~skdeep._engine.loop.Stages`).
+        """
+        self._fit_stages = run.stages
+        try:
+            pre = self._pretrain(X, run.device, run.seed)
+        finally:
+            del self._fit_stages
+        extra = (pre,) if pre is not None else ()
+        module = self._seeded_build(run.seed, lambda gen: self._build_module(
+            X.shape[1], len(classes), gen, *extra))
+        return self._to_device(module, run.device)
+
+    def _optimizer_for(self, module, warm, incremental, device):
+        optimizer = self._make_optimizer(module)
+        if warm:
+            self._restore_optimizer(optimizer, device)
+        if warm and not incremental:
+            # a new fit starts from learning_rate_init, not a decayed rate
+            set_learning_rate(optimizer, self.learning_rate_init)
+        schedule = LearningRateSchedule(optimizer, self.learning_rate,
+                                        self.learning_rate_init, self.power_t, self.solver)
+        return optimizer, schedule
+
+    def _step(self, module, optimizer, precision, device):
+        trained = torch.compile(module) if getattr(self, "compile", False) else module
+        # scikit-learn's L2, 0.5 * alpha * sum W**2 / batch, folded into the update
+        autograd_step = AutogradStep(optimizer, weights=weights_and_biases(module)[0],
+                                     alpha=self.alpha)
+
+        def step(xb, yb):
+            with autocast(precision, device):
+                loss = self._loss(trained, xb, yb)
+            return autograd_step(loss, xb.shape[0])
+        return step
+
+    def _validator(self, module, X_val, y_val_enc, device):
+        if X_val is None:
+            return None
+        Xv = as_tensor(X_val, device)
+        yv = torch.as_tensor(np.asarray(y_val_enc), dtype=self._target_dtype, device=device)
+
+        def validate():
+            module.eval()
+            with torch.inference_mode():
+                score = self._validation_score(module, Xv, yv)
+            module.train()
+            return score
+        return validate
+
+    def _commit(self, module, optimizer, classes, history, run, warm, n_train, *,
+                validated):
+        """The fitted state of a fit that succeeded; a warm fit appends to the curves and
+        counts, as scikit-learn's MLP does, ``n_iter_`` as this fit's epochs."""
         self.module_ = module
         self._optimizer = optimizer
         self._optimizer_state = None
         self._set_outputs(classes)
-        self.device_ = str(device)
+        self.device_ = str(run.device)
         if not (warm and hasattr(self, "_seed_")):
-            self._seed_ = seed
+            self._seed_ = run.seed
         prev_loss = list(self.loss_curve_) if warm and hasattr(self, "loss_curve_") else []
         prev_val = (list(self.validation_scores_ or []) if warm
                     and hasattr(self, "validation_scores_") else [])
         self.loss_curve_ = prev_loss + history.loss_curve
-        # as scikit-learn's MLP: the epochs of this fit (loss_curve_ holds them all)
         self.n_iter_ = history.n_iter
-        self.t_ = (self.t_ if warm else 0) + history.n_iter * X.shape[0]
-        if X_val is not None:
+        self.t_ = (self.t_ if warm else 0) + history.n_iter * n_train
+        if validated:
             self.validation_scores_ = prev_val + history.validation_scores
             self.best_validation_score_ = history.best_validation_score
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
         self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else np.inf
-        if not warm and stages.interrupted:
+        if not warm and run.stages.interrupted:
             history.stop_reason = "interrupted"
         self.stop_reason_ = history.stop_reason
-        if not incremental:
-            self._warn_if_not_converged(history, max_iter)
-        return self
 
     def _to_device(self, module, device):
         return module.to(device)

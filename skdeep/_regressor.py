@@ -37,6 +37,11 @@ class NeuralNetRegressor(RegressorMixin, DeepEstimator):
 
     # the classifiers' machinery, shared rather than copied
     _fit_encoded = _NN._fit_encoded
+    _pretrained_module = _NN._pretrained_module
+    _optimizer_for = _NN._optimizer_for
+    _step = _NN._step
+    _validator = _NN._validator
+    _commit = _NN._commit
     _training_data = _NN._training_data
     _check_chunk = _NN._check_chunk
     _to_device = _NN._to_device
