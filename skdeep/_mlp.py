@@ -193,12 +193,16 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
 
     def _train_stochastic(self, module, X, Y, sample_weight, X_val, y_val, state, device,
                           seed, incremental):
+        stream = streams(X, device, self.max_device_memory)
         X, Y, sample_weight, X_val, y_val, sw_val = self._validation_data(
-            X, Y, sample_weight, X_val, y_val, device)
+            X, Y, sample_weight, X_val, y_val, stream)
         t_dtype = next(module.parameters()).dtype
         n = X.shape[0]
         batch = self._batch_size(n)
-        data = self._training_source(X, Y, sample_weight, device, t_dtype, batch)
+        if stream:
+            data = self._streamed(X, Y, sample_weight, device, t_dtype, batch)
+        else:
+            data = self._training_source(X, Y, sample_weight, device, t_dtype)
         optimizer = make_optimizer(
             self.solver, module.parameters(), self.learning_rate_init, self.momentum,
             nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
@@ -246,11 +250,10 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
             warn_user(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                       "and the optimization hasn't converged yet.", ConvergenceWarning)
 
-    def _validation_data(self, X, Y, sample_weight, X_val, y_val, device):
+    def _validation_data(self, X, Y, sample_weight, X_val, y_val, stream):
         """The training rows and the validation set: the caller's, or scikit-learn's
         hold-out for ``early_stopping`` (the sample weights split alongside)."""
         sw_val = None
-        stream = streams(X, device, self.max_device_memory)
         if stream and X_val is None and self.early_stopping:
             raise ValueError("early_stopping on data streamed from disk needs an explicit "
                              "validation set: pass fit(X, y, X_val=..., y_val=...).")
@@ -265,9 +268,7 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
             X, Y, sample_weight, X_val, y_val, sw_val = self._split(X, Y, sample_weight)
         return X, Y, sample_weight, X_val, y_val, sw_val
 
-    def _training_source(self, X, Y, sample_weight, device, t_dtype, batch):
-        if streams(X, device, self.max_device_memory):
-            return self._streamed(X, Y, sample_weight, device, t_dtype, batch)
+    def _training_source(self, X, Y, sample_weight, device, t_dtype):
         # the training only reads X (a gather per batch): no copy where none is needed
         data = [as_tensor(X, device, t_dtype, copy=False), self._targets(Y, device, t_dtype)]
         if sample_weight is not None:

@@ -46,35 +46,33 @@ class TensorSource:
         self.dtype = dtype if dtype is not None and dtype != tensors[0].dtype else None
 
     def batches(self, batch_size: int, generator=None, shuffle: bool = True):
-        tensors = self.tensors
-        n = self.n_samples
-        if not shuffle:
-            for sl in minibatch_slices(n, batch_size):
-                batch = tuple(t[sl] for t in tensors)
-                yield batch if self.dtype is None else (batch[0].to(self.dtype), *batch[1:])
-            return
+        tensors, n = self.tensors, self.n_samples
         # One gather per batch, not one of the whole array per epoch: gathering 20,000
         # Fashion-MNIST rows at once took 40-55 ms an epoch on one CPU thread (a fresh
         # 63 MB buffer, page-faulted in), batch by batch 5.6 ms (at batch 200), the
         # batch then still in cache for the step's first matmul.
-        perm = _permutation(n, generator, self.device)
-        if not self.reuse_buffers:
-            for sl in minibatch_slices(n, batch_size):
+        perm = _permutation(n, generator, self.device) if shuffle else None
+        bufs = cast = None
+        if perm is not None and self.reuse_buffers:
+            # a fresh buffer per batch is page-faulted in each time (the gather of 200
+            # rows took 250-410 us so, 35-117 us into a kept buffer)
+            size = min(batch_size, n)
+            bufs = [t.new_empty((size, *t.shape[1:])) for t in tensors]
+            cast = None if self.dtype is None else bufs[0].to(self.dtype)
+        for sl in minibatch_slices(n, batch_size):
+            if perm is None:
+                batch = tuple(t[sl] for t in tensors)
+            elif bufs is None:
                 idx = perm[sl]
                 batch = tuple(t.index_select(0, idx) for t in tensors)
-                yield batch if self.dtype is None else (batch[0].to(self.dtype), *batch[1:])
-            return
-        # a fresh buffer per batch is page-faulted in each time (the gather of 200 rows
-        # took 250-410 us so, 35-117 us into a kept buffer)
-        size = min(batch_size, n)
-        bufs = [t.new_empty((size, *t.shape[1:])) for t in tensors]
-        cast = None if self.dtype is None else bufs[0].to(self.dtype)
-        for sl in minibatch_slices(n, batch_size):
-            idx = perm[sl]
-            k = idx.shape[0]
-            batch = tuple(torch.index_select(t, 0, idx, out=b[:k]) for t, b in zip(tensors, bufs))
-            if cast is not None:
-                batch = (cast[:k].copy_(batch[0]), *batch[1:])
+            else:
+                idx = perm[sl]
+                batch = tuple(torch.index_select(t, 0, idx, out=b[:idx.shape[0]])
+                              for t, b in zip(tensors, bufs))
+            if self.dtype is not None:
+                first = (batch[0].to(self.dtype) if cast is None
+                         else cast[:batch[0].shape[0]].copy_(batch[0]))
+                batch = (first, *batch[1:])
             yield batch
 
 

@@ -153,6 +153,18 @@ def perceptron_output(raw: torch.Tensor, out_activation: str) -> torch.Tensor:
     return raw
 
 
+def perceptron_sample_loss(raw, y, out_activation: str) -> torch.Tensor:
+    """Each sample's loss, summed over the outputs (see :func:`perceptron_loss`)."""
+    if out_activation == "softmax":
+        return torch.nn.functional.cross_entropy(raw, y, reduction="none")
+    if out_activation == "logistic":
+        return torch.nn.functional.binary_cross_entropy_with_logits(
+            raw, y, reduction="none").sum(1)
+    if out_activation == "exp":
+        return (torch.special.xlogy(y, y) - y * raw - y + torch.exp(raw)).sum(1)
+    return 0.5 * (raw - y).pow(2).sum(1)
+
+
 def perceptron_loss(raw, y, out_activation: str, sample_weight=None) -> torch.Tensor:
     """scikit-learn's MLP losses of a batch, as a 0-d tensor.
 
@@ -162,15 +174,7 @@ def perceptron_loss(raw, y, out_activation: str, sample_weight=None) -> torch.Te
     ``sample_weight``) and summed over the outputs, so that its gradient with respect to
     ``raw`` is ``(output - y) / n`` as in scikit-learn's backpropagation.
     """
-    if out_activation == "softmax":
-        per_sample = torch.nn.functional.cross_entropy(raw, y, reduction="none")
-    elif out_activation == "logistic":
-        per_sample = torch.nn.functional.binary_cross_entropy_with_logits(
-            raw, y, reduction="none").sum(1)
-    elif out_activation == "exp":
-        per_sample = (torch.special.xlogy(y, y) - y * raw - y + torch.exp(raw)).sum(1)
-    else:
-        per_sample = 0.5 * (raw - y).pow(2).sum(1)
+    per_sample = perceptron_sample_loss(raw, y, out_activation)
     if sample_weight is None:
         return per_sample.sum() / per_sample.shape[0]
     return (per_sample * sample_weight).sum() / sample_weight.sum()
@@ -255,19 +259,12 @@ class PerceptronBackprop:
         loss and output pair scikit-learn uses."""
         out = self.out_activation
         if out == "softmax":
+            # loss and delta from one log-softmax: -log p_y, and p - onehot(y)
             logp = torch.log_softmax(raw, dim=1)
             idx = y.unsqueeze(1)
-            per_sample = logp.gather(1, idx).neg_()
+            per_sample = logp.gather(1, idx).neg_().squeeze(1)
             return per_sample, logp.exp_().scatter_add_(1, idx, raw.new_full(idx.shape, -1.0))
-        if out == "logistic":
-            per_sample = torch.nn.functional.binary_cross_entropy_with_logits(
-                raw, y, reduction="none")
-            return per_sample, torch.sigmoid(raw).sub_(y)
-        if out == "exp":
-            pred = torch.exp(raw)
-            return torch.special.xlogy(y, y) - y * raw - y + pred, pred.sub_(y)
-        delta = raw - y
-        return 0.5 * delta * delta, delta
+        return perceptron_sample_loss(raw, y, out), perceptron_output(raw, out) - y
 
     def __call__(self, x, y, sample_weight=None):
         acts, raw = self._forward(x)
@@ -279,7 +276,7 @@ class PerceptronBackprop:
         else:
             scale = 1.0 / sample_weight.sum()
             w = sample_weight * scale
-            loss = (per_sample.sum(1) * w).sum()
+            loss = (per_sample * w).sum()
             delta.mul_(w.unsqueeze(1))
         alpha, act = self.alpha, self.activation
         deltas = self._buffers_for(x.shape[0])[1]
