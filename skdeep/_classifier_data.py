@@ -1,12 +1,12 @@
 """How a network classifier's training data gets to the device.
 
-The data helpers of :class:`~skdeep._classifier.NeuralNetClassifier`: validating
-out-of-core ``X`` (a memmap, an HDF5 dataset) by its first row, the stratified
-``validation_fraction`` hold-out of ``early_stopping``, and the training data itself --
-on-device tensors, or a :class:`~skdeep._engine.batches.StreamingSource` of row chunks
-within ``max_device_memory`` whose every chunk is checked for NaN/inf (the last two
-are borrowed by :class:`~skdeep._regressor.NeuralNetRegressor`). They live in a mixin
-of methods only (no ``__init__``, no parameters) that ``NeuralNetClassifier`` inherits.
+The data helpers of :class:`~skdeep._network.NeuralNetBase` (the network classifiers
+and regressors): validating out-of-core ``X`` (a memmap, an HDF5 dataset) by its first
+row, the ``validation_fraction`` hold-out of ``early_stopping`` (stratified for class
+labels), and the training data itself -- on-device tensors, or a
+:class:`~skdeep._engine.batches.StreamingSource` of row chunks within
+``max_device_memory`` whose every chunk is checked for NaN/inf. They live in a mixin of
+methods only (no ``__init__``, no parameters).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from .base import as_tensor
 
 
 class _TrainingDataMixin:
-    """Validation, hold-out and device placement of a classifier's training data
+    """Validation, hold-out and device placement of a network's training data
     (``batch_size``, ``validation_fraction``, ``max_device_memory``, ``_target_dtype``)."""
 
     def _validate_streamed(self, X, y):
@@ -43,8 +43,10 @@ class _TrainingDataMixin:
             raise ValueError(
                 f"early_stopping needs more than {X.shape[0]} sample(s) to hold out a "
                 "validation set; lower validation_fraction or add data.")
-        counts = np.bincount(y_enc)
-        stratify = y_enc if counts.min() >= 2 and n_val >= len(counts) else None
+        stratify = None
+        if np.issubdtype(np.asarray(y_enc).dtype, np.integer):  # class indices
+            counts = np.bincount(y_enc)
+            stratify = y_enc if counts.min() >= 2 and n_val >= len(counts) else None
         return train_test_split(X, y_enc, test_size=n_val, random_state=seed,
                                 stratify=stratify)
 

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval
 from ._classifier import NeuralNetClassifier
 from ._dbn_stack import as_sizes, per_layer
 from ._engine.greedy import pretrain_rbm_stack
+from ._network import NeuralNetBase
 from ._validation import warn_if_outside_unit_interval
 from .base import as_tensor
 from .nn.layers import MLP
@@ -16,7 +17,57 @@ from .nn.layers import MLP
 __all__ = ["DBNClassifier"]
 
 
-class DBNClassifier(NeuralNetClassifier):
+class _DBNNetworkMixin:
+    """The pretrained network of the DBN classifier and regressor: greedy RBM
+    pretraining, then a sigmoid MLP initialised from the RBMs with an output layer
+    (``n_outputs`` logits or linear targets)."""
+
+    _parameter_constraints: dict = {
+        **NeuralNetBase._parameter_constraints,
+        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
+                                                      closed="left")],
+        "k": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
+        "persistent": ["boolean"],
+        "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
+    def _pretrain(self, X, device, seed):
+        warn_if_outside_unit_interval(X, self)
+        sizes = as_sizes(self.hidden_layer_sizes)
+        ks = per_layer(self.k, len(sizes), "k")
+        rbms, curves = pretrain_rbm_stack(
+            as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_n_iter,
+            learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
+            persistent=self.persistent, generator=self._generator(seed, device),
+            init_generator=self._generator(seed + 1, "cpu"), verbose=self.verbose,
+            stages=getattr(self, "_fit_stages", None))
+        self.pretrain_loss_curves_ = curves
+        return [(r.W.detach().cpu(), r.b_hid.detach().cpu()) for r in rbms]
+
+    def _build_module(self, n_features, n_outputs, generator, pretrained=None):
+        sizes = as_sizes(self.hidden_layer_sizes)
+        module = MLP(n_features, sizes, n_outputs, "sigmoid", generator)
+        if pretrained is not None:
+            with torch.no_grad():
+                for layer, (W, b) in zip(list(module)[:-1], pretrained):
+                    layer.weight.copy_(W)   # nn.Linear's (out, in) == RBM's (n_hid, n_vis)
+                    layer.bias.copy_(b)
+        return module
+
+    @property
+    def coefs_(self):
+        self._check_fitted()
+        return [layer.weight.detach().cpu().numpy().T.copy() for layer in self.module_]
+
+    @property
+    def intercepts_(self):
+        self._check_fitted()
+        return [layer.bias.detach().cpu().numpy().copy() for layer in self.module_]
+
+
+class DBNClassifier(_DBNNetworkMixin, NeuralNetClassifier):
     """The tutorial's deep belief network classifier.
 
     Greedy layer-wise RBM pretraining (as :class:`DBNTransformer`), then a sigmoid MLP
@@ -94,17 +145,6 @@ class DBNClassifier(NeuralNetClassifier):
     True
     """
 
-    _parameter_constraints: dict = {
-        **NeuralNetClassifier._parameter_constraints,
-        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
-                                                      closed="left")],
-        "k": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
-        "persistent": ["boolean"],
-        "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-    }
-
     def __init__(self, hidden_layer_sizes=(500, 500), *, k=1, persistent=False,
                  pretrain_n_iter=10, pretrain_learning_rate=0.05, pretrain_batch_size=20,
                  learning_rate_init=0.001, batch_size=64, max_iter=30, solver="adam", momentum=0.0,
@@ -146,36 +186,3 @@ class DBNClassifier(NeuralNetClassifier):
         self.max_device_memory = max_device_memory
         self.random_state = random_state
         self.verbose = verbose
-
-    def _pretrain(self, X, device, seed):
-        warn_if_outside_unit_interval(X, self)
-        sizes = as_sizes(self.hidden_layer_sizes)
-        ks = per_layer(self.k, len(sizes), "k")
-        rbms, curves = pretrain_rbm_stack(
-            as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_n_iter,
-            learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
-            persistent=self.persistent, generator=self._generator(seed, device),
-            init_generator=self._generator(seed + 1, "cpu"), verbose=self.verbose,
-            stages=getattr(self, "_fit_stages", None))
-        self.pretrain_loss_curves_ = curves
-        return [(r.W.detach().cpu(), r.b_hid.detach().cpu()) for r in rbms]
-
-    def _build_module(self, n_features, n_classes, generator, pretrained=None):
-        sizes = as_sizes(self.hidden_layer_sizes)
-        module = MLP(n_features, sizes, n_classes, "sigmoid", generator)
-        if pretrained is not None:
-            with torch.no_grad():
-                for layer, (W, b) in zip(list(module)[:-1], pretrained):
-                    layer.weight.copy_(W)   # nn.Linear's (out, in) == RBM's (n_hid, n_vis)
-                    layer.bias.copy_(b)
-        return module
-
-    @property
-    def coefs_(self):
-        self._check_fitted()
-        return [layer.weight.detach().cpu().numpy().T.copy() for layer in self.module_]
-
-    @property
-    def intercepts_(self):
-        self._check_fitted()
-        return [layer.bias.detach().cpu().numpy().copy() for layer in self.module_]

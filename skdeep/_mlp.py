@@ -203,25 +203,9 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
             data = self._streamed(X, Y, sample_weight, device, t_dtype, batch)
         else:
             data = self._training_source(X, Y, sample_weight, device, t_dtype)
-        optimizer = make_optimizer(
-            self.solver, module.parameters(), self.learning_rate_init, self.momentum,
-            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
-            beta_2=self.beta_2, epsilon=self.epsilon)
-        schedule = LearningRateSchedule(optimizer, self.learning_rate,
-                                        self.learning_rate_init, self.power_t, self.solver)
-        if incremental:
-            # partial_fit continues the optimizer; a (warm) fit starts a new one
-            self._restore_optimizer(optimizer, device, state)
+        optimizer, schedule = self._optimizer_for(module, state, device, incremental)
         out_act = state["out_activation_"]
-        validate = None
-        if X_val is not None:
-            Xv = as_tensor(X_val, device, t_dtype)
-
-            def validate():
-                with torch.no_grad():
-                    out = perceptron_output(module(Xv), out_act).cpu().numpy()
-                return float(self._validation_score(out, y_val, sw_val))
-
+        validate = self._validator(module, X_val, y_val, sw_val, out_act, device, t_dtype)
         t0, best_val = state["t_"], state["best_validation_score_"]
         module.train()
         try:
@@ -249,6 +233,31 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
         if not incremental and history.stop_reason == "max_iter":
             warn_user(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                       "and the optimization hasn't converged yet.", ConvergenceWarning)
+
+    def _optimizer_for(self, module, state, device, incremental):
+        """scikit-learn's solver and learning-rate schedule; ``partial_fit`` continues
+        the optimizer, a (warm) fit starts a new one."""
+        optimizer = make_optimizer(
+            self.solver, module.parameters(), self.learning_rate_init, self.momentum,
+            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
+            beta_2=self.beta_2, epsilon=self.epsilon)
+        schedule = LearningRateSchedule(optimizer, self.learning_rate,
+                                        self.learning_rate_init, self.power_t, self.solver)
+        if incremental:
+            self._restore_optimizer(optimizer, device, state)
+        return optimizer, schedule
+
+    def _validator(self, module, X_val, y_val, sw_val, out_act, device, t_dtype):
+        """The validation score of the current weights (scikit-learn's), or None."""
+        if X_val is None:
+            return None
+        Xv = as_tensor(X_val, device, t_dtype)
+
+        def validate():
+            with torch.no_grad():
+                out = perceptron_output(module(Xv), out_act).cpu().numpy()
+            return float(self._validation_score(out, y_val, sw_val))
+        return validate
 
     def _validation_data(self, X, Y, sample_weight, X_val, y_val, stream):
         """The training rows and the validation set: the caller's, or scikit-learn's

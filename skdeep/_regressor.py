@@ -1,64 +1,48 @@
-"""Regressors on the network classifiers' machinery: the DBN and the SdA with a linear output.
+"""Regressors on the network machinery: the DBN and the SdA with a linear output.
 
-:class:`NeuralNetRegressor` is not a classifier, but it fits through the very same
-``NeuralNetClassifier._fit_encoded`` (optimizer, regularisation, schedules, early stopping,
-``warm_start``), changing only what is regression-specific: float targets, standardised
-inside; the loss, half the mean squared error; the validation score, R²; and ``predict``,
-which maps the network's outputs back to the scale of ``y``.
+:class:`NeuralNetRegressor` fits through the same :class:`~skdeep._network.NeuralNetBase`
+as the classifiers (optimizer, regularisation, schedules, early stopping,
+``warm_start``, streaming from disk), changing only what is regression-specific: float
+targets, standardised inside; the loss, half the mean squared error; the validation
+score, R²; and ``predict``, which maps the network's outputs back to the scale of ``y``.
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
-from sklearn.model_selection import train_test_split
 
-from ._classifier import NeuralNetClassifier, _weights
-from ._dbn_classifier import DBNClassifier
-from ._sda_stack import _STACK_CONSTRAINTS, _SdAStackMixin
-from .base import DeepEstimator
-from .sda import SdAClassifier
+from ._dbn_classifier import _DBNNetworkMixin
+from ._network import NeuralNetBase, l1_penalty
+from ._sda_stack import _SdANetworkMixin
 
 __all__ = ["DBNRegressor", "NeuralNetRegressor", "SdARegressor"]
 
-_NN = NeuralNetClassifier
+
+class _Targets(NamedTuple):
+    """How a fit standardised its targets: ``(y - mean) / scale``."""
+    mean: np.ndarray
+    scale: np.ndarray
+    one_d: bool
 
 
-class NeuralNetRegressor(RegressorMixin, DeepEstimator):
+class NeuralNetRegressor(RegressorMixin, NeuralNetBase):
     """Base class of skdeep's network regressors (not used directly).
 
-    Subclasses supply ``__init__``, ``_build_module`` (whose ``n_classes`` argument is
-    the number of outputs; the last layer must be linear) and optionally ``_pretrain``,
-    exactly as for :class:`~skdeep._classifier.NeuralNetClassifier`, whose fitting
-    machinery is shared.
+    Subclasses supply ``__init__``, ``_build_module`` (whose ``n_outputs`` argument is
+    the number of targets; the last layer must be linear) and optionally ``_pretrain``,
+    exactly as for :class:`~skdeep._classifier.NeuralNetClassifier`.
     """
 
-    _parameter_constraints: dict = dict(_NN._parameter_constraints)
-
-    # the classifiers' machinery, shared rather than copied
-    _fit_encoded = _NN._fit_encoded
-    _pretrained_module = _NN._pretrained_module
-    _optimizer_for = _NN._optimizer_for
-    _step = _NN._step
-    _validator = _NN._validator
-    _commit = _NN._commit
-    _training_data = _NN._training_data
-    _check_chunk = _NN._check_chunk
-    _to_device = _NN._to_device
-    _make_optimizer = _NN._make_optimizer
-    _lr_schedule = _NN._lr_schedule
-    _prepare_input = _NN._prepare_input
-    _check_input_shape = _NN._check_input_shape
-    _pretrain = _NN._pretrain
-
+    _xy_options = {"multi_output": True, "y_numeric": True}
     _target_dtype = torch.float32
 
     def _loss(self, module, xb, yb):
         out = module(self._prepare_input(xb))
         loss = 0.5 * torch.mean((out - yb) ** 2)
-        if self.l1:
-            loss = loss + self.l1 * sum(w.abs().sum() for w in _weights(module))
-        return loss
+        return loss + l1_penalty(module, self.l1) if self.l1 else loss
 
     def _validation_score(self, module, Xv, yv):
         """R² averaged over the outputs (as :func:`sklearn.metrics.r2_score`)."""
@@ -71,11 +55,46 @@ class NeuralNetRegressor(RegressorMixin, DeepEstimator):
                          (ss_res == 0).to(pred.dtype))
         return r2.mean().item()
 
-    def _set_outputs(self, outputs):
-        self.n_outputs_ = len(outputs)
+    def _set_outputs(self, targets):
+        self.n_outputs_ = len(targets.mean)
+        self.y_mean_, self.y_scale_, self._y_1d = targets
 
-    def _scale_y(self, y):
-        return ((y - self.y_mean_) / self.y_scale_).astype(np.float32)
+    @staticmethod
+    def _n_outputs(targets):
+        return len(targets.mean)
+
+    def _n_outputs_fitted(self):
+        return self.n_outputs_
+
+    def _encode_targets(self, y, warm):
+        """The standardised targets, 2-D float32, and how they were standardised (a warm
+        fit keeps the earlier fit's mean and scale)."""
+        y = np.asarray(y, dtype=np.float64)
+        if not np.isfinite(y).all():   # streamed data skips check_X_y's own test
+            raise ValueError("y contains NaN or infinity.")
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if warm:
+            if Y.shape[1] != self.n_outputs_:
+                raise ValueError(f"warm_start=True needs y with {self.n_outputs_} "
+                                 f"output(s), as in the earlier fit; got {Y.shape[1]}.")
+            targets = _Targets(self.y_mean_, self.y_scale_, y.ndim == 1)
+        else:
+            scale = Y.std(axis=0)
+            targets = _Targets(Y.mean(axis=0), np.where(scale > 0, scale, 1.0), y.ndim == 1)
+        return self._scale_y(Y, targets), targets
+
+    def _encode_validation_targets(self, y_val, n_val, targets):
+        Y_val = np.asarray(y_val, dtype=np.float64)
+        Y_val = Y_val.reshape(-1, 1) if Y_val.ndim == 1 else Y_val
+        n_outputs = len(targets.mean)
+        if Y_val.shape != (n_val, n_outputs):
+            raise ValueError(f"y_val must have shape {(n_val, n_outputs)} "
+                             f"(one row per X_val sample); got {Y_val.shape}.")
+        return self._scale_y(Y_val, targets)
+
+    @staticmethod
+    def _scale_y(y, targets):
+        return ((y - targets.mean) / targets.scale).astype(np.float32)
 
     def fit(self, X, y, X_val=None, y_val=None):
         """Pretrain, then finetune on ``(X, y)`` with half the mean squared error.
@@ -96,45 +115,7 @@ class NeuralNetRegressor(RegressorMixin, DeepEstimator):
         -------
         self
         """
-        self._validate_params()
-        if (X_val is None) != (y_val is None):
-            raise ValueError("Pass both X_val and y_val, or neither.")
-        X, y = self._validate_Xy(X, y, reset=True, multi_output=True, y_numeric=True)
-        self._check_input_shape(X)
-        y = np.asarray(y, dtype=np.float64)
-        one_d = y.ndim == 1
-        Y = y.reshape(-1, 1) if one_d else y
-        warm = self.warm_start and hasattr(self, "module_")
-        if warm and Y.shape[1] != self.n_outputs_:
-            raise ValueError(f"warm_start=True needs y with {self.n_outputs_} output(s), "
-                             f"as in the earlier fit; got {Y.shape[1]}.")
-        if not warm:
-            self.y_mean_ = Y.mean(axis=0)
-            scale = Y.std(axis=0)
-            self.y_scale_ = np.where(scale > 0, scale, 1.0)
-        Y = self._scale_y(Y)
-        if X_val is not None:
-            X_val = self._validate_X(X_val, reset=False)
-            Y_val = np.asarray(y_val, dtype=np.float64)
-            Y_val = Y_val.reshape(-1, 1) if Y_val.ndim == 1 else Y_val
-            if Y_val.shape != (X_val.shape[0], Y.shape[1]):
-                raise ValueError(f"y_val must have shape {(X_val.shape[0], Y.shape[1])} "
-                                 f"(one row per X_val sample); got {Y_val.shape}.")
-            Y_val = self._scale_y(Y_val)
-        elif self.early_stopping:
-            n_val = max(1, int(round(self.validation_fraction * X.shape[0])))
-            if X.shape[0] - n_val < 1:
-                raise ValueError(
-                    f"early_stopping needs more than {X.shape[0]} sample(s) to hold out a "
-                    "validation set; lower validation_fraction or add data.")
-            X, X_val, Y, Y_val = train_test_split(X, Y, test_size=n_val,
-                                                  random_state=self._seed())
-        else:
-            Y_val = None
-        self._fit_encoded(X, Y, np.arange(Y.shape[1]), X_val, Y_val, warm=warm,
-                          max_iter=self.max_iter, incremental=False)
-        self._y_1d = one_d
-        return self
+        return self._fit_checked(X, y, X_val, y_val)
 
     def predict(self, X):
         """Predicted targets, in the scale of ``y``.
@@ -147,19 +128,9 @@ class NeuralNetRegressor(RegressorMixin, DeepEstimator):
         -------
         ndarray of shape (n_samples,) for a 1-D ``y``, else (n_samples, n_outputs)
         """
-        self._check_fitted()
-        X = self._validate_X(X, reset=False)
-        self._check_input_shape(X)
-        out = self._predict_batched(X, lambda m, xb: m(xb), self.module_,
-                                    prepare=self._prepare_input)
+        out = self._network_outputs(X)
         pred = np.asarray(out, dtype=np.float64) * self.y_scale_ + self.y_mean_
         return pred.ravel() if self._y_1d else pred
-
-    def _rebuild_module(self, name):
-        if name != "module_":
-            return None
-        return self._seeded_build(0, lambda gen: self._build_module(
-            self.n_features_in_, self.n_outputs_, gen))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -167,7 +138,7 @@ class NeuralNetRegressor(RegressorMixin, DeepEstimator):
         return tags
 
 
-class DBNRegressor(NeuralNetRegressor):
+class DBNRegressor(_DBNNetworkMixin, NeuralNetRegressor):
     """The deep belief network with a linear output, finetuned on squared error.
 
     Greedy layer-wise RBM pretraining exactly as :class:`DBNClassifier` (Bernoulli
@@ -228,7 +199,6 @@ device_, module_, pretrain_loss_curves_
     True
     """
 
-    _parameter_constraints: dict = DBNClassifier._parameter_constraints
 
     # DBNClassifier's parameters; the finetuning defaults are the regressor's own, chosen
     # on diabetes (see the class docstring)
@@ -273,13 +243,8 @@ device_, module_, pretrain_loss_curves_
         self.random_state = random_state
         self.verbose = verbose
 
-    _pretrain = DBNClassifier._pretrain
-    _build_module = DBNClassifier._build_module
-    coefs_ = DBNClassifier.coefs_
-    intercepts_ = DBNClassifier.intercepts_
 
-
-class SdARegressor(_SdAStackMixin, NeuralNetRegressor):
+class SdARegressor(_SdANetworkMixin, NeuralNetRegressor):
     """Stacked denoising autoencoders with a linear output, finetuned on squared error.
 
     Greedy denoising- (or contractive-) autoencoder pretraining exactly as
@@ -337,7 +302,6 @@ device_, module_, pretrain_loss_curves_
     True
     """
 
-    _parameter_constraints: dict = {**_NN._parameter_constraints, **_STACK_CONSTRAINTS}
 
     # SdAClassifier's parameters with the regressor's own finetuning defaults
     def __init__(self, hidden_layer_sizes=(1000, 1000, 1000), *,
@@ -384,7 +348,3 @@ device_, module_, pretrain_loss_curves_
         self.max_device_memory = max_device_memory
         self.random_state = random_state
         self.verbose = verbose
-
-    _check_input_shape = SdAClassifier._check_input_shape
-    _pretrain = SdAClassifier._pretrain
-    _build_module = SdAClassifier._build_module

@@ -4,18 +4,22 @@
 layer after the other, each on the codes of the one below; ``_SdAStackMixin`` turns the
 stack parameters of :class:`~skdeep.SdATransformer`, :class:`~skdeep.SdAClassifier` and
 :class:`~skdeep.SdARegressor` (layer sizes, corruption and contraction levels, layer
-types) into that call, and ``_STACK_CONSTRAINTS`` validates those parameters.
+types) into that call, and ``_STACK_CONSTRAINTS`` validates those parameters;
+``_SdANetworkMixin`` builds the finetuned network of the classifier and the regressor.
 ``pretrain_stack`` is re-exported by :mod:`skdeep.sda`, its public home.
 """
 from __future__ import annotations
 
 import numbers
 
+import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._engine.batches import chunked
 from ._engine.loop import Stages
+from ._network import NeuralNetBase
 from .autoencoder import (
     _LAYER_TYPES,
     _check_unit_interval,
@@ -26,7 +30,7 @@ from .autoencoder import (
     _train_autoencoder,
 )
 from .base import DeepEstimator, as_tensor
-from .nn.autoencoder import TiedAutoencoder
+from .nn.autoencoder import SdA, TiedAutoencoder
 
 __all__ = ["pretrain_stack"]
 
@@ -118,3 +122,23 @@ _STACK_CONSTRAINTS = {
     "pretrain_learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
     "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
 }
+
+
+class _SdANetworkMixin(_SdAStackMixin):
+    """The pretrained network of the SdA classifier and regressor: the greedy stack,
+    then the stack plus an output layer (``n_outputs`` logits or linear targets)."""
+
+    _parameter_constraints: dict = {**NeuralNetBase._parameter_constraints,
+                                    **_STACK_CONSTRAINTS}
+
+    def _check_input_shape(self, X):
+        self._stack_config()  # bad layer/corruption settings fail before any training
+
+    def _pretrain(self, X, device, seed):
+        if not isinstance(X, np.ndarray) and not sp.issparse(X):
+            X = np.asarray(X, dtype=np.float32)  # data streamed from disk: pretrain in RAM
+        return self._pretrain_on(X, device, seed, getattr(self, "_fit_stages", None))
+
+    def _build_module(self, n_features, n_outputs, generator, pretrained=None):
+        sizes, _ = self._stack_config()
+        return SdA(n_features, sizes, n_outputs, pretrained, generator)

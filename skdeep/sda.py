@@ -3,16 +3,14 @@ pretraining, as a transformer and as a finetuned classifier; the pretraining its
 (:func:`pretrain_stack`) is in :mod:`skdeep._sda_stack`."""
 from __future__ import annotations
 
-import numpy as np
-import scipy.sparse as sp
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from ._classifier import NeuralNetClassifier
-from ._sda_stack import _STACK_CONSTRAINTS, _SdAStackMixin, pretrain_stack
+from ._sda_stack import _STACK_CONSTRAINTS, _SdANetworkMixin, _SdAStackMixin, pretrain_stack
 from .autoencoder import _layer_sizes
 from .base import DeepEstimator
-from .nn.autoencoder import SdA, TiedAutoencoder
+from .nn.autoencoder import TiedAutoencoder
 
 __all__ = ["SdATransformer", "SdAClassifier", "pretrain_stack"]
 
@@ -177,7 +175,7 @@ class SdATransformer(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         return tags
 
 
-class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+class SdAClassifier(_SdANetworkMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                     NeuralNetClassifier):
     """Stacked denoising autoencoders pretrained greedily, then finetuned with a softmax layer.
 
@@ -278,11 +276,6 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
     True
     """
 
-    _parameter_constraints: dict = {
-        **NeuralNetClassifier._parameter_constraints,
-        **_STACK_CONSTRAINTS,
-    }
-
     def __init__(self, hidden_layer_sizes=(1000, 1000, 1000), *,
                  corruption_levels=None, layer_type="denoising", contraction_levels=None,
                  loss="cross_entropy",
@@ -327,18 +320,6 @@ class SdAClassifier(_SdAStackMixin, ClassNamePrefixFeaturesOutMixin, Transformer
         self.max_device_memory = max_device_memory
         self.random_state = random_state
         self.verbose = verbose
-
-    def _check_input_shape(self, X):
-        self._stack_config()  # bad layer/corruption settings fail before any training
-
-    def _pretrain(self, X, device, seed):
-        if not isinstance(X, np.ndarray) and not sp.issparse(X):
-            X = np.asarray(X, dtype=np.float32)  # data streamed from disk: pretrain in RAM
-        return self._pretrain_on(X, device, seed, getattr(self, "_fit_stages", None))
-
-    def _build_module(self, n_features, n_classes, generator, pretrained=None):
-        sizes, _ = self._stack_config()
-        return SdA(n_features, sizes, n_classes, pretrained, generator)
 
     def transform(self, X):
         """The finetuned top hidden layer's activations.

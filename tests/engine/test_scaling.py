@@ -118,3 +118,28 @@ def test_dask_grid_search_matches_serial():
     assert dask.best_params_ == serial.best_params_
     np.testing.assert_allclose(dask.cv_results_["mean_test_score"],
                                serial.cv_results_["mean_test_score"], atol=1e-6)
+
+
+def test_regressor_streams_a_memmap_like_the_classifiers(tmp_path):
+    """The regressors share the classifiers' fit, streaming from disk included: a
+    memmap over the budget trains in chunks to about the in-memory fit's R²."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.preprocessing import MinMaxScaler
+
+    from skdeep import DBNRegressor
+
+    Xd, yd = load_diabetes(return_X_y=True)
+    Xd = MinMaxScaler().fit_transform(Xd).astype(np.float32)
+    disk = np.memmap(tmp_path / "Xd.f32", dtype=np.float32, mode="w+", shape=Xd.shape)
+    disk[:] = Xd
+    disk.flush()
+    params = dict(hidden_layer_sizes=(16,), pretrain_n_iter=2, max_iter=60,
+                  random_state=0, device="cpu")
+    streamed = DBNRegressor(max_device_memory=4096, **params).fit(disk, yd)
+    in_memory = DBNRegressor(**params).fit(Xd, yd)
+    assert streamed.score(Xd, yd) > 0.3
+    assert abs(streamed.score(Xd, yd) - in_memory.score(Xd, yd)) < 0.05
+    bad = yd.copy()
+    bad[3] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        DBNRegressor(max_device_memory=4096, **params).fit(disk, bad)
