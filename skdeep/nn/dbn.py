@@ -45,11 +45,27 @@ class RBMStack(torch.nn.Module):
 
 
 @torch.no_grad()
-def linear_hidden_cd_step_(rbm, v_pos, lr, generator):
+def linear_hidden_cd_step_(rbm, v_pos, lr, generator, *, momentum=0.0, velocity=None,
+                           weight_decay=0.0):
     """CD-1 for an RBM with linear (unit-variance Gaussian) hidden units.
 
     Hinton & Salakhutdinov (2006) give the code layer of the deep autoencoder linear
-    units: ``h | v ~ N(b_hid + W v, 1)``, ``p(v = 1 | h) = sigmoid(b_vis + h W)``.
+    units: ``h | v ~ N(b_hid + W v, 1)``, ``p(v = 1 | h) = sigmoid(b_vis + h W)``. As in
+    their ``rbmhidlinear.m``: the positive statistics use the hidden means, the
+    reconstruction is the visible probabilities given a noisy hidden sample, and the
+    negative statistics use the hidden means given that reconstruction::
+
+        dW     = lr * ((h_pos^T v_pos - h_neg^T v_neg) / n - weight_decay * W)
+        db_vis = lr * mean(v_pos - v_neg)
+        db_hid = lr * mean(h_pos - h_neg)
+
+    With ``momentum > 0`` the step goes through ``velocity`` (three tensors shaped like
+    ``W, b_vis, b_hid``, updated in place): ``vel = momentum * vel + step``.
+
+    Returns
+    -------
+    cost : 0-d tensor
+        The squared reconstruction error per row (no host synchronisation).
     """
     W, b, c = rbm.W, rbm.b_vis, rbm.b_hid
     h_pos = hidden_preactivation(v_pos, W, c)
@@ -58,14 +74,34 @@ def linear_hidden_cd_step_(rbm, v_pos, lr, generator):
     v_neg = torch.sigmoid(visible_preactivation(h, W, b))
     h_neg = hidden_preactivation(v_neg, W, c)
     n = v_pos.shape[0]
-    W.addmm_(h_pos.t(), v_pos, alpha=lr / n).addmm_(h_neg.t(), v_neg, alpha=-lr / n)
-    b.add_(v_pos.sum(0) - v_neg.sum(0), alpha=lr / n)
-    c.add_(h_pos.sum(0) - h_neg.sum(0), alpha=lr / n)
+    dW = torch.mm(h_pos.t(), v_pos).addmm_(h_neg.t(), v_neg, alpha=-1.0)
+    dW.mul_(1.0 / n)
+    if weight_decay:
+        dW.add_(W, alpha=-weight_decay)
+    db = (v_pos.sum(0) - v_neg.sum(0)).mul_(1.0 / n)
+    dc = (h_pos.sum(0) - h_neg.sum(0)).mul_(1.0 / n)
+    if momentum:
+        for vel, d, p in zip(velocity, (dW, db, dc), (W, b, c)):
+            vel.mul_(momentum).add_(d, alpha=lr)
+            p.add_(vel)
+    else:
+        W.add_(dW, alpha=lr)
+        b.add_(db, alpha=lr)
+        c.add_(dc, alpha=lr)
     return (v_pos - v_neg).pow(2).sum(1).mean()
 
 
 class UnrolledAutoencoder(torch.nn.Module):
-    """Encoder/decoder unrolled from an RBM stack (weights untied for finetuning)."""
+    """Encoder/decoder unrolled from an RBM stack (weights untied for finetuning).
+
+    RBM ``l`` (``W`` of shape (n_hid, n_vis)) gives encoder layer ``l``,
+    ``sigmoid(x W^T + b_hid)`` (linear for the top, code layer), and the mirror decoder
+    layer ``sigmoid(h W + b_vis)``: the encoder passes each layer's hidden probabilities
+    upward, the decoder runs the RBMs' mean-field reconstructions downward, so before
+    finetuning ``forward`` is the stack's deterministic up-down reconstruction.
+    ``decode_logits`` leaves out the output layer's sigmoid (for a cross-entropy loss on
+    logits); ``output="linear"`` makes ``decode`` return them as they are.
+    """
 
     def __init__(self, rbms, output="sigmoid"):
         super().__init__()

@@ -199,7 +199,7 @@ def gibbs_hvh(h, W, b_vis, b_hid, visible="bernoulli", generator=None, k=1):
 @torch.no_grad()
 def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
                visible="bernoulli", momentum=0.0, velocity=None, weight_decay=0.0,
-               generator=None, return_cost=True, n_softmax=0):
+               generator=None, return_cost=True, n_softmax=0, sample_reconstruction=True):
     """One CD-k (``chain=None``) or PCD-k (``chain`` = persistent hidden states) update.
 
     The parameters are updated in place with the likelihood-gradient estimate::
@@ -216,6 +216,9 @@ def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
 
     ``n_softmax > 0`` makes the last ``n_softmax`` visible units one softmax group (see
     :func:`mean_v_given_h`), sampled as a one-hot vector in the negative phase.
+
+    ``sample_reconstruction=False`` takes the visible *means* as the negative phase's
+    visible states (Hinton & Salakhutdinov's ``rbm.m``) instead of a sample of them.
 
     Only 1-D biases are updated here (a batched bias is a function of other parameters
     in the models that use it; they compute their own gradients from the statistics).
@@ -237,7 +240,9 @@ def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
     else:
         h = chain
     for _ in range(k - 1):
-        _, v = sample_v_given_h(h, W, b_vis, visible, generator, n_softmax)
+        v = mean_v_given_h(h, W, b_vis, visible, n_softmax)
+        if sample_reconstruction:
+            v = sample_visible(v, visible, generator, n_softmax)
         _, h = sample_h_given_v(v, W, b_hid, generator)
     n_neg = h.shape[0]
     # Positive and negative visible states stacked in one buffer: the hidden
@@ -246,8 +251,9 @@ def cd_update_(W, b_vis, b_hid, v_pos, *, learning_rate, k=1, chain=None,
     # about as much as its arithmetic, so fewer, larger calls are faster.
     V2 = torch.empty((n_pos + n_neg, v_pos.shape[1]), dtype=v_pos.dtype, device=v_pos.device)
     V2[:n_pos] = v_pos
-    V2[n_pos:] = sample_visible(mean_v_given_h(h, W, b_vis, visible, n_softmax), visible,
-                                generator, n_softmax)
+    v_neg = mean_v_given_h(h, W, b_vis, visible, n_softmax)
+    V2[n_pos:] = (sample_visible(v_neg, visible, generator, n_softmax)
+                  if sample_reconstruction else v_neg)
     if pre_pos is None:
         pre2 = hidden_preactivation(V2, W, b_hid)
     else:
