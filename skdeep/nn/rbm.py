@@ -97,10 +97,21 @@ def mean_v_given_h(h, W, b_vis, visible="bernoulli", n_softmax=0):
 def bernoulli(p, generator=None):
     """A Bernoulli sample of probabilities ``p``, in ``p``'s dtype.
 
-    ``uniform < p`` computed in place: on the CPU this is 2.5x faster than
-    ``torch.bernoulli`` (90 vs 245 us for 20x784 on one thread), which made the random
-    draws as costly as a matmul in small-batch CD steps.
+    On the GPU, ``uniform < p``. On the CPU (float32 and float64), the uniforms are 32-bit
+    integers ``u`` taken two at a time from one 64-bit draw, and a unit is on when
+    ``u + 2^31 < p * 2^32``: the same resolution as a float32 uniform (2^-24 near the
+    ends), with half the generator calls. torch's CPU generator costs about as much per
+    64-bit integer as per float (5.6 against 5.3 ns), which made the two draws of a PCD
+    step as costly as a third of its matmuls; on one thread this takes 0.71x the time of
+    ``torch.rand(...) < p`` (128x784: 501 against 702 us), which in turn is 2.5x faster
+    than ``torch.bernoulli`` (90 against 245 us for 20x784).
     """
+    if p.device.type == "cpu" and p.dtype in (torch.float32, torch.float64):
+        n = p.numel()
+        bits = torch.empty((n + 1) // 2, dtype=torch.int64)
+        bits.random_(-2**63, None, generator=generator)  # every 64 bits random
+        u = bits.view(torch.int32)[:n].view(p.shape)    # uniform on [-2^31, 2^31)
+        return torch.mul(p, 4294967296.0).sub_(u).gt_(2147483648.0)
     u = torch.rand(p.shape, generator=generator, device=p.device, dtype=p.dtype)
     return u.sub_(p).lt_(0)
 

@@ -69,7 +69,9 @@ def test_predict_proba_is_exact(sizes):
 
 def test_learns_digits(digits, fitted):
     _, X_test, _, y_test = digits
-    assert fitted.score(X_test, y_test) >= 0.90
+    # the defaults over random_state 0-3: 0.898, 0.911, 0.896, 0.902 (0.900, 0.898, 0.902,
+    # 0.916 with the float-uniform Bernoulli draws before)
+    assert fitted.score(X_test, y_test) >= 0.89
     # "auto": 74 epochs of 68 batches (5,000 updates) per layer and for up-down
     assert fitted.n_iter_ == 222 == len(fitted.loss_curve_)
     assert len(fitted.fine_tune_loss_curve_) == 74
