@@ -128,7 +128,11 @@ def main(argv=None):
     X, y = X[:args.n_train], y[:args.n_train].astype(np.int64)
     contenders = {"skdeep": run_skdeep, "hand loop": run_hand}
     if not args.skip_skorch:
-        contenders["skorch"] = run_skorch
+        try:
+            import skorch  # noqa: F401
+            contenders["skorch"] = run_skorch
+        except ImportError:
+            print("skorch is not installed (pip install skorch): its row is left out")
     if args.layout:
         contenders["hand NCHW"] = run_hand_nchw
     times = {name: [] for name in contenders}

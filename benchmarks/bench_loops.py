@@ -18,6 +18,10 @@ Models (``--n-train`` counts rows, sentences or pieces; its default is per model
             Fashion-MNIST rows.
 ``SdA``     SdATransformer pretraining (784-1000-1000-1000, corruption 0.1/0.2/0.3, SGD 0.1,
             batch 20): ``--epochs`` per layer, the whole stack timed; Fashion-MNIST rows.
+``DBN``     DBNTransformer greedy pretraining (784-500-500, CD-1, lr 0.05, batch 20):
+            ``--epochs`` per layer, the whole stack timed; the hand loop is
+            ``bench_rbm.py``'s CD-1 loop per layer (``torch.bernoulli`` draws), each layer
+            on the previous one's hidden probabilities; Fashion-MNIST rows.
 ``Elman``   ElmanSlotFiller (its defaults: Adam 0.003, batch 16, embeddings renormalised
             after each step) on ATIS fold 3 (``$SKDEEP_DATA/atis``) or synthetic sentences.
 ``LSTM``    LSTMSentiment (its defaults: 128 units, dropout 0.5, Adam 0.002, batch 32) on
@@ -61,7 +65,8 @@ LSTM = dict(embedding_dim=128, n_words=10000, dropout=0.5, solver="adam",
             learning_rate_init=0.002, batch_size=32)
 RNNRBM = dict(n_hidden=150, n_hidden_recurrent=100, k=15, solver="adam",
               learning_rate_init=0.01, max_grad_norm=1.0, batch_size=16)
-DEFAULT_N = {"dA": 20000, "SdA": 10000, "Elman": 4000, "LSTM": 8000, "RNNRBM": 200}
+DBN = dict(hidden_layer_sizes=(500, 500), pretrain_learning_rate=0.05, pretrain_batch_size=20)
+DEFAULT_N = {"dA": 20000, "SdA": 10000, "DBN": 10000, "Elman": 4000, "LSTM": 8000, "RNNRBM": 200}
 
 
 def _fit_seconds(est, *data):
@@ -160,6 +165,41 @@ def sda_hand(X, epochs, seed):
 
 
 # ---------------------------------------------------------------------------- token sequences
+def dbn_skdeep(X, epochs, seed):
+    from skdeep import DBNTransformer
+
+    est = DBNTransformer(**DBN, pretrain_n_iter=epochs, device="cpu", random_state=seed)
+    sec = _fit_seconds(est, X)
+    assert all(len(c) == epochs for c in est.pretrain_loss_curves_)
+    return sec
+
+
+def dbn_hand(X, epochs, seed):
+    """CD-1 layer after layer, each on the previous layer's hidden probabilities."""
+    with thread_limit():
+        start = time.perf_counter()
+        V = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+        lr, batch = DBN["pretrain_learning_rate"], DBN["pretrain_batch_size"]
+        for i, n_hid in enumerate(DBN["hidden_layer_sizes"]):
+            gen = torch.Generator().manual_seed(seed + 7919 * i)
+            W = torch.randn(n_hid, V.shape[1], generator=gen) * 0.01
+            b, c = torch.zeros(V.shape[1]), torch.zeros(n_hid)
+            with torch.no_grad():
+                for _ in range(epochs):
+                    Vp = V[torch.randperm(len(V), generator=gen)]
+                    for s in range(0, len(V), batch):
+                        v = Vp[s:s + batch]
+                        ph = torch.sigmoid(v @ W.t() + c)
+                        h = torch.bernoulli(ph, generator=gen)
+                        vn = torch.bernoulli(torch.sigmoid(h @ W + b), generator=gen)
+                        phn = torch.sigmoid(vn @ W.t() + c)
+                        W += lr * (ph.t() @ v / len(v) - phn.t() @ vn / len(vn))
+                        b += lr * (v.mean(0) - vn.mean(0))
+                        c += lr * (ph.mean(0) - phn.mean(0))
+                V = torch.sigmoid(V @ W.t() + c)
+        return time.perf_counter() - start
+
+
 def _dense(flat, lengths):
     """Ids ``0..n-1`` of the distinct values of ``flat``, split back into sequences."""
     values, ids = np.unique(flat, return_inverse=True)
@@ -357,12 +397,13 @@ def rnnrbm_hand(rolls, epochs, seed):
 MODELS = {
     "dA": (_fashion, lambda X, n: X[:n], da_skdeep, da_hand),
     "SdA": (_fashion, lambda X, n: X[:n], sda_skdeep, sda_hand),
+    "DBN": (_fashion, lambda X, n: X[:n], dbn_skdeep, dbn_hand),
     "Elman": (_elman_data, _slice_sequences, elman_skdeep, elman_hand),
     "LSTM": (_lstm_data, _slice_sequences, lstm_skdeep, lstm_hand),
     "RNNRBM": (_rnnrbm_data, lambda r, n: r[:n], rnnrbm_skdeep, rnnrbm_hand),
 }
 #: the warm-up slice of each model
-WARMUP_N = {"dA": 500, "SdA": 500, "Elman": 200, "LSTM": 200, "RNNRBM": 8}
+WARMUP_N = {"dA": 500, "SdA": 500, "DBN": 500, "Elman": 200, "LSTM": 200, "RNNRBM": 8}
 
 
 def measure(name, n, epochs, repeats):
@@ -382,7 +423,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
     p.add_argument("--epochs", type=int, default=2,
-                   help="epochs of each fit (per layer for SdA)")
+                   help="epochs of each fit (per layer for SdA and DBN)")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--n-train", type=int, default=None,
                    help="rows / sentences / pieces (default per model: "
