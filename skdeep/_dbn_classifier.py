@@ -1,13 +1,10 @@
 """The tutorial's DBN classifier: greedy RBM pretraining, then backpropagation."""
 from __future__ import annotations
 
-import numbers
-
 import torch
-from sklearn.utils._param_validation import Interval
 
 from ._classifier import NeuralNetClassifier
-from ._dbn_stack import as_sizes, per_layer
+from ._dbn_stack import PRETRAIN_CONSTRAINTS, as_sizes, per_layer
 from ._engine.greedy import pretrain_rbm_stack
 from ._network import NeuralNetBase
 from ._validation import warn_if_outside_unit_interval
@@ -24,13 +21,7 @@ class _DBNNetworkMixin:
 
     _parameter_constraints: dict = {
         **NeuralNetBase._parameter_constraints,
-        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
-                                                      closed="left")],
-        "k": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
-        "persistent": ["boolean"],
-        "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        **PRETRAIN_CONSTRAINTS,
     }
 
     def _pretrain(self, X, device, seed):

@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval
 
 from ._validation import check_count
 from .nn import dbn as F_dbn
@@ -13,6 +14,16 @@ from .nn.dbn import RBMStack
 from .nn.rbm import RBMModule
 
 SAMPLE_INITS = ("base-rate", "uniform")
+
+#: the greedy RBM pretraining parameters of every DBN estimator
+PRETRAIN_CONSTRAINTS: dict = {
+    "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
+    "k": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
+    "persistent": ["boolean"],
+    "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+    "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+    "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+}
 
 
 def as_sizes(hidden_layer_sizes):

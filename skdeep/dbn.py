@@ -10,7 +10,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._dbn_scoring import _DBNScoringMixin
-from ._dbn_stack import GenerativeStackMixin, as_sizes, per_layer
+from ._dbn_stack import PRETRAIN_CONSTRAINTS, GenerativeStackMixin, as_sizes, per_layer
 from ._engine.greedy import pretrain_rbm_stack, up_down_fine_tune
 from ._validation import warn_if_outside_unit_interval
 from .base import DeepEstimator, as_tensor
@@ -104,13 +104,7 @@ class DBNTransformer(GenerativeStackMixin, ClassNamePrefixFeaturesOutMixin,
     """
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
-                                                      closed="left")],
-        "k": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
-        "persistent": ["boolean"],
-        "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
-        "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        **PRETRAIN_CONSTRAINTS,
         "visible_units": [str],
         "fine_tune": [StrOptions({"up-down"}), None],
         "fine_tune_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._dbn_stack import (
+    PRETRAIN_CONSTRAINTS,
     GenerativeStackMixin,
     as_sizes,
     per_layer,
@@ -109,14 +110,9 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
     """
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None,
-                                                      closed="left")],
-        "k": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
-        "persistent": ["boolean"],
+        **PRETRAIN_CONSTRAINTS,
         "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left"),
                             StrOptions({"auto"})],
-        "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "fine_tune": [StrOptions({"up-down"}), None],
         "fine_tune_n_iter": [Interval(numbers.Integral, 0, None, closed="left"),
                              StrOptions({"auto"})],
