@@ -52,12 +52,14 @@ def per_layer(value, n_layers, name):
 AUTO_UPDATES = 5000
 
 
-def resolve_epochs(value, n_samples, batch_size):
-    """``value``, or for ``"auto"`` the epochs that make :data:`AUTO_UPDATES` updates."""
+def resolve_epochs(value, n_samples, batch_size, *, updates=AUTO_UPDATES, max_epochs=None):
+    """``value``, or for ``"auto"`` the epochs that make ``updates`` minibatch updates
+    (at least 10 epochs, at most ``max_epochs``)."""
     if value != "auto":
         return int(value)
     batches = -(-n_samples // max(1, min(batch_size, n_samples)))
-    return max(10, -(-AUTO_UPDATES // batches))
+    epochs = max(10, -(-updates // batches))
+    return epochs if max_epochs is None else min(epochs, max_epochs)
 
 
 class GenerativeStackMixin:

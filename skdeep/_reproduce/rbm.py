@@ -82,7 +82,7 @@ def run_deep_autoencoder(data, *, quick, tutorial_settings, device, random_state
 
     from .. import DeepAutoencoder
 
-    # the estimator's defaults: 1000-500-250-30, 50 pretraining epochs, 100 finetuning
+    # the estimator's defaults: 1000-500-250-30, "auto" epochs (50 and 100 on digits)
     params = dict(hidden_layer_sizes=(1000, 500, 250, 30))
     if tutorial_settings:
         # the paper's: its code layer's step 0.001, 200 epochs (CG there, Adam here)
