@@ -7,7 +7,6 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._classifier import NeuralNetClassifier
-from ._engine.loop import Stages
 from ._validation import warn_if_outside_unit_interval
 from .base import as_tensor
 from .dbm import DBMModule, DBMTransformer, _sizes
@@ -154,21 +153,20 @@ warm_start, device, precision, compile, max_device_memory, random_state, verbose
         self.random_state = random_state
         self.verbose = verbose
 
-    def _pretrain(self, X, device, seed):
+    def _pretrain(self, X, run):
         warn_if_outside_unit_interval(X, self)
         hidden = _sizes(self.hidden_layer_sizes)
-        dbm = DBMTransformer(hidden, device=self.device, random_state=seed,
+        device, stages = run.device, run.stages
+        dbm = DBMTransformer(hidden, device=self.device, random_state=run.seed,
                              verbose=self.verbose,
                              **{theirs: getattr(self, ours)
                                 for ours, theirs in _DBM_PARAMS.items()})
         # the DBM's stages are recorded in the classifier's fit, so that one Ctrl-C
         # stops pretraining, joint training and fine-tuning alike
-        stages = getattr(self, "_fit_stages", None) or Stages()
         data = as_tensor(X, device)
         module = DBMModule([X.shape[1]] + hidden).to(device)
-        gen = self._generator(seed, device)
-        dbm.pretrain_loss_curves_ = dbm._pretrain(
-            data, module, gen, self._generator(seed + 1, "cpu"), stages)
+        gen = run.generator
+        dbm.pretrain_loss_curves_ = dbm._pretrain(data, module, gen, run.init_generator, stages)
         dbm._joint_train(data, module, gen, stages)
         # a fitted DBMTransformer in its own right (transform, score_samples, pickling)
         dbm.module_ = module.eval()

@@ -24,16 +24,15 @@ class _DBNNetworkMixin:
         **PRETRAIN_CONSTRAINTS,
     }
 
-    def _pretrain(self, X, device, seed):
+    def _pretrain(self, X, run):
         warn_if_outside_unit_interval(X, self)
         sizes = as_sizes(self.hidden_layer_sizes)
         ks = per_layer(self.k, len(sizes), "k")
         rbms, curves = pretrain_rbm_stack(
-            as_tensor(X, device), sizes, ks=ks, epochs=self.pretrain_n_iter,
+            as_tensor(X, run.device), sizes, ks=ks, epochs=self.pretrain_n_iter,
             learning_rate=self.pretrain_learning_rate, batch_size=self.pretrain_batch_size,
-            persistent=self.persistent, generator=self._generator(seed, device),
-            init_generator=self._generator(seed + 1, "cpu"), verbose=self.verbose,
-            stages=getattr(self, "_fit_stages", None))
+            persistent=self.persistent, generator=run.generator,
+            init_generator=run.init_generator, verbose=self.verbose, stages=run.stages)
         self.pretrain_loss_curves_ = curves
         return [(r.W.detach().cpu(), r.b_hid.detach().cpu()) for r in rbms]
 

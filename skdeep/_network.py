@@ -81,8 +81,11 @@ class NeuralNetBase(_TrainingDataMixin, DeepEstimator):
     def _check_input_shape(self, X):
         """Validate model-specific input shape constraints (after sklearn validation)."""
 
-    def _pretrain(self, X, device, seed):
-        """Unsupervised pretraining hook (DBN, SdA): returns a state for _build_module."""
+    def _pretrain(self, X, run):
+        """Unsupervised pretraining hook (DBN, SdA, DBM) inside the fit's
+        :class:`~skdeep.base.FitRun` (its device, seed, generators and stages, so that
+        one Ctrl-C stops pretraining and fine-tuning alike): returns a state for
+        ``_build_module``, or None."""
         return None
 
     def _lr_schedule(self, optimizer):
@@ -187,11 +190,7 @@ class NeuralNetBase(_TrainingDataMixin, DeepEstimator):
         The pretraining stages and the fine-tuning are one fit: a Ctrl-C in pretraining
         skips the rest (see :class:`~skdeep._engine.loop.Stages`).
         """
-        self._fit_stages = run.stages
-        try:
-            pre = self._pretrain(X, run.device, run.seed)
-        finally:
-            del self._fit_stages
+        pre = self._pretrain(X, run)
         extra = (pre,) if pre is not None else ()
         module = self._seeded_build(run.seed, lambda gen: self._build_module(
             X.shape[1], self._n_outputs(outputs), gen, *extra))

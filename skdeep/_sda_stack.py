@@ -134,10 +134,10 @@ class _SdANetworkMixin(_SdAStackMixin):
     def _check_input_shape(self, X):
         self._stack_config()  # bad layer/corruption settings fail before any training
 
-    def _pretrain(self, X, device, seed):
+    def _pretrain(self, X, run):
         if not isinstance(X, np.ndarray) and not sp.issparse(X):
             X = np.asarray(X, dtype=np.float32)  # data streamed from disk: pretrain in RAM
-        return self._pretrain_on(X, device, seed, getattr(self, "_fit_stages", None))
+        return self._pretrain_on(X, run.device, run.seed, run.stages)
 
     def _build_module(self, n_features, n_outputs, generator, pretrained=None):
         sizes, _ = self._stack_config()
