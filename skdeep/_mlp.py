@@ -26,9 +26,8 @@ from ._engine.loop import NonFiniteLossError, train
 from ._engine.optim import (
     AutogradStep,
     FastUpdate,
-    LearningRateSchedule,
+    gradient_solver,
     load_optimizer_state,
-    make_optimizer,
 )
 from ._engine.precision import check_precision, device_budget, streams
 from ._mlp_state import _PerceptronStateMixin
@@ -237,12 +236,7 @@ class BaseMultilayerPerceptron(_PerceptronStateMixin, DeepEstimator):
     def _optimizer_for(self, module, state, device, incremental):
         """scikit-learn's solver and learning-rate schedule; ``partial_fit`` continues
         the optimizer, a (warm) fit starts a new one."""
-        optimizer = make_optimizer(
-            self.solver, module.parameters(), self.learning_rate_init, self.momentum,
-            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
-            beta_2=self.beta_2, epsilon=self.epsilon)
-        schedule = LearningRateSchedule(optimizer, self.learning_rate,
-                                        self.learning_rate_init, self.power_t, self.solver)
+        optimizer, schedule = gradient_solver(module.parameters(), self)
         if incremental:
             self._restore_optimizer(optimizer, device, state)
         return optimizer, schedule

@@ -27,8 +27,7 @@ from ._classifier_data import _TrainingDataMixin
 from ._engine.loop import train
 from ._engine.optim import (
     AutogradStep,
-    LearningRateSchedule,
-    make_optimizer,
+    gradient_solver,
     set_learning_rate,
     weights_and_biases,
 )
@@ -102,12 +101,6 @@ class NeuralNetBase(_TrainingDataMixin, DeepEstimator):
                 for group in optimizer.param_groups:
                     group["lr"] *= gamma
         return epoch_end
-
-    def _make_optimizer(self, module):
-        return make_optimizer(
-            self.solver, module.parameters(), self.learning_rate_init, self.momentum,
-            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
-            beta_2=self.beta_2, epsilon=self.epsilon)
 
     # ------------------------------------------------------------------ fitting
     def _fit_checked(self, X, y, X_val, y_val):
@@ -197,14 +190,12 @@ class NeuralNetBase(_TrainingDataMixin, DeepEstimator):
         return self._to_device(module, run.device)
 
     def _optimizer_for(self, module, warm, incremental, device):
-        optimizer = self._make_optimizer(module)
+        optimizer, schedule = gradient_solver(module.parameters(), self)
         if warm:
             self._restore_optimizer(optimizer, device)
         if warm and not incremental:
             # a new fit starts from learning_rate_init, not a decayed rate
             set_learning_rate(optimizer, self.learning_rate_init)
-        schedule = LearningRateSchedule(optimizer, self.learning_rate,
-                                        self.learning_rate_init, self.power_t, self.solver)
         return optimizer, schedule
 
     def _step(self, module, optimizer, precision, device):

@@ -10,7 +10,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._engine.batches import chunked
-from ._engine.optim import LearningRateSchedule, make_optimizer, set_learning_rate
+from ._engine.optim import gradient_solver, set_learning_rate
 from ._validation import GRADIENT_CONSTRAINTS
 from .autoencoder import DenoisingAutoencoder, _check_unit_interval, _train_autoencoder
 from .base import as_tensor
@@ -262,16 +262,11 @@ class ContractiveAutoencoder(DenoisingAutoencoder):
         optimizer : torch.optim.Optimizer
         schedule : LearningRateSchedule
         """
-        optimizer = make_optimizer(
-            self.solver, module.parameters(), self.learning_rate_init, self.momentum,
-            nesterovs_momentum=self.nesterovs_momentum, beta_1=self.beta_1,
-            beta_2=self.beta_2, epsilon=self.epsilon)
+        optimizer, schedule = gradient_solver(module.parameters(), self)
         if warm:
             self._restore_optimizer(optimizer, device)
             if not incremental:  # a new fit starts from learning_rate_init
                 set_learning_rate(optimizer, self.learning_rate_init)
-        schedule = LearningRateSchedule(optimizer, self.learning_rate,
-                                        self.learning_rate_init, self.power_t, self.solver)
         return optimizer, schedule
 
     def _validator(self, module, X_val, device):

@@ -44,6 +44,19 @@ def make_optimizer(solver, params, learning_rate_init, momentum=0.0, *,
     raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}")
 
 
+def gradient_solver(params, est):
+    """The optimizer and learning-rate schedule named by scikit-learn's MLP parameters
+    of ``est`` (``solver``, ``learning_rate_init``, ``momentum``, ``nesterovs_momentum``,
+    ``beta_1``, ``beta_2``, ``epsilon``, ``learning_rate``, ``power_t``): every estimator
+    trained by gradient descent reads them the same way."""
+    optimizer = make_optimizer(
+        est.solver, params, est.learning_rate_init, est.momentum,
+        nesterovs_momentum=est.nesterovs_momentum, beta_1=est.beta_1, beta_2=est.beta_2,
+        epsilon=est.epsilon)
+    return optimizer, LearningRateSchedule(optimizer, est.learning_rate,
+                                           est.learning_rate_init, est.power_t, est.solver)
+
+
 def load_optimizer_state(optimizer, state) -> bool:
     """Continue ``optimizer`` from a saved ``state_dict`` of the same kind of optimizer.
 
