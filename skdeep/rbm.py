@@ -255,7 +255,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _RBMScorin
                          end - begin[0]))
                 begin[0] = time.time()
 
-        with thread_limit(), torch.no_grad():
+        with torch.no_grad():  # inside fit's _fit_run, which holds the thread policy
             history = train(self.module_, lambda xb: self._step(xb, gen), data, batch_size=batch,
                             max_iter=max_iter, generator=gen, shuffle=True,
                             stop_on_loss=False, verbose=0, desc=type(self).__name__,
