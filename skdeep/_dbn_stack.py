@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._validation import check_count
 from .nn import dbn as F_dbn
@@ -24,6 +24,20 @@ PRETRAIN_CONSTRAINTS: dict = {
     "pretrain_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
     "pretrain_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
 }
+
+#: The up-down stage's constraints, shared by the DBN estimators that fine-tune by it
+#: (``fine_tune_n_iter`` is widened to ``"auto"`` where an estimator counts updates).
+FINE_TUNE_CONSTRAINTS: dict = {
+    "fine_tune": [StrOptions({"up-down"}), None],
+    "fine_tune_n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+    "fine_tune_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+    "fine_tune_k": [Interval(numbers.Integral, 1, None, closed="left"), None],
+}
+
+
+def top_gibbs_steps(fine_tune_k, ks):
+    """The top RBM's CD steps in up-down: ``fine_tune_k``, or the top layer's ``k``."""
+    return ks[-1] if fine_tune_k is None else int(fine_tune_k)
 
 
 def as_sizes(hidden_layer_sizes):

@@ -11,11 +11,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._dbn_stack import (
+    FINE_TUNE_CONSTRAINTS,
     PRETRAIN_CONSTRAINTS,
     GenerativeStackMixin,
     as_sizes,
     per_layer,
     resolve_epochs,
+    top_gibbs_steps,
 )
 from ._engine.greedy import pretrain_rbm_stack, up_down_fine_tune
 from ._validation import check_count, warn_if_outside_unit_interval
@@ -71,6 +73,9 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
         Epochs of up-down, ``"auto"`` as for ``pretrain_n_iter``.
     fine_tune_learning_rate : float, default=0.03
         Step size of the up-down updates.
+    fine_tune_k : int or None, default=None
+        Gibbs steps of the top RBM's CD-k during up-down; None uses ``k`` of the top
+        layer.
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
@@ -113,10 +118,9 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
         **PRETRAIN_CONSTRAINTS,
         "pretrain_n_iter": [Interval(numbers.Integral, 0, None, closed="left"),
                             StrOptions({"auto"})],
-        "fine_tune": [StrOptions({"up-down"}), None],
+        **FINE_TUNE_CONSTRAINTS,
         "fine_tune_n_iter": [Interval(numbers.Integral, 0, None, closed="left"),
                              StrOptions({"auto"})],
-        "fine_tune_learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -125,7 +129,7 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
     def __init__(self, hidden_layer_sizes=(500, 2000), *, k=1, persistent=True,
                  pretrain_n_iter="auto", pretrain_learning_rate=0.1, pretrain_batch_size=20,
                  fine_tune="up-down", fine_tune_n_iter="auto", fine_tune_learning_rate=0.03,
-                 device="auto", random_state=None, verbose=0):
+                 fine_tune_k=None, device="auto", random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.k = k
         self.persistent = persistent
@@ -135,6 +139,7 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
         self.fine_tune = fine_tune
         self.fine_tune_n_iter = fine_tune_n_iter
         self.fine_tune_learning_rate = fine_tune_learning_rate
+        self.fine_tune_k = fine_tune_k
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -179,7 +184,8 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
             generative, fine_curve = None, None
             if self.fine_tune == "up-down":
                 generative, fine_curve = up_down_fine_tune(
-                    data, rbms, k=ks[-1], epochs=self._epochs(self.fine_tune_n_iter, X),
+                    data, rbms, k=top_gibbs_steps(self.fine_tune_k, ks),
+                    epochs=self._epochs(self.fine_tune_n_iter, X),
                     learning_rate=self.fine_tune_learning_rate,
                     batch_size=self.pretrain_batch_size, generator=run.generator,
                     stages=run.stages, labels=labels, verbose=self.verbose)

@@ -29,7 +29,8 @@ def test_dbn_samples_after_up_down_look_like_mnist(mnist_digits):
     X, _, judge = mnist_digits
     dbn = DBNTransformer((500, 500), fine_tune="up-down", random_state=0).fit(X)
     brightness, classes, confidence = _judged(judge, dbn.sample(200, random_state=1))
-    # measured: 0.099 (data 0.133), 10 classes, confidence 0.92; greedy: 0.008, 6, 0.36
+    # measured over seeds 0-2: 0.109-0.131 (data 0.133), 9-10 classes, confidence
+    # 0.91-0.94; with fine_tune_k=1: 5-8 classes; greedy: 0.004-0.006, 3-4, 0.32-0.34
     assert brightness > 0.6 * X.mean()
     assert classes >= 8 and confidence >= 0.8
 
