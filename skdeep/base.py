@@ -126,15 +126,16 @@ class DeepEstimator(BaseEstimator):
         return int(check_random_state(rs).randint(np.iinfo(np.int32).max))
 
     @contextlib.contextmanager
-    def _fit_run(self, seed=None):
+    def _fit_run(self, seed=None, device=None):
         """The wiring every fit shares, once: the device, the seed and the training
         generator, one :class:`~skdeep._engine.loop.Stages` for all the fit's stages (one
         Ctrl-C stops the whole fit) and the thread policy, held for the whole fit.
 
-        ``seed`` overrides the draw from ``random_state`` (a warm or partial fit's own).
-        Yields a :class:`FitRun`.
+        ``seed`` overrides the draw from ``random_state`` (a warm or partial fit's own);
+        ``device`` overrides ``self.device`` (a partial fit continues where its state
+        lives). Yields a :class:`FitRun`.
         """
-        device = self._resolve_device()
+        device = self._resolve_device() if device is None else torch.device(device)
         seed = self._seed() if seed is None else int(seed)
         run = FitRun(device, seed, Stages(), self._generator(seed, device),
                      self._generator(seed + 1, "cpu"))

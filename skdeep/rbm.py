@@ -12,7 +12,6 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._engine.batches import TensorSource
-from ._engine.device import thread_limit
 from ._engine.loop import train
 from ._rbm_scoring import _RBMScoringMixin
 from ._validation import warn_if_outside_unit_interval
@@ -185,18 +184,20 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _RBMScorin
             self._validate_params()
         X = self._check_X(X, reset=first)
         warn_if_outside_unit_interval(X, self)
-        device = self._resolve_device() if first else self._device
         if first:
             self._seed_ = self._seed()
-            self._init_state(X, device, self._seed_)
-            self.n_iter_ = 0
-        else:
-            self._update_visible_mean(X)
-        self._pf_calls = getattr(self, "_pf_calls", 0) + 1
-        gen = self._generator(self._seed_ + self._pf_calls, device)
-        xb = as_tensor(X, device)
-        with thread_limit(), torch.no_grad():
-            self._step(xb, gen)
+        # each call its own stream, from the first call's seed; later calls stay where
+        # the chains and velocities live
+        calls = getattr(self, "_pf_calls", 0) + 1
+        with self._fit_run(self._seed_ + calls, None if first else self._device) as run:
+            if first:
+                self._init_state(X, run.device, self._seed_)
+                self.n_iter_ = 0
+            else:
+                self._update_visible_mean(X)
+            with torch.no_grad():
+                self._step(as_tensor(X, run.device), run.generator)
+        self._pf_calls = calls
         self.n_iter_ += 1
         return self
 
