@@ -59,13 +59,15 @@ def _time_fit(est, X):
     return time.perf_counter() - start
 
 
-def _matmul_gflops(batch, n_vis, n_hid, seconds=0.5):
+def _matmul_gflops(batch, n_vis, n_hid, seconds=1.0, windows=10):
     """GFLOP/s of the step's matmul shapes (b x V @ V x H and H x b @ b x V), float32,
-    on the thread count skdeep's fit used for this shape."""
+    on the thread count skdeep's fit used for this shape: the best of ``windows`` equal
+    slices of ``seconds`` (a single 0.5 s reading swung 57-263 GFLOP/s on this VM)."""
     from skdeep._engine.device import thread_limit
 
     with thread_limit():
-        return _matmul_rate(batch, n_vis, n_hid, seconds)
+        return max(_matmul_rate(batch, n_vis, n_hid, seconds / windows)
+                   for _ in range(windows))
 
 
 def _matmul_rate(batch, n_vis, n_hid, seconds):
@@ -177,7 +179,7 @@ def _measure(X, X_test, batch, args):
                   random_state=0)
     times = {k: [] for k in ("sklearn", "skdeep", "hand", "skdeep_cd", "hand_cd",
                              "learnergy")}
-    models = {}
+    models, peaks = {}, []
 
     def settle():
         # OpenBLAS's and OpenMP's pool threads spin after their last call; a pool still
@@ -191,6 +193,9 @@ def _measure(X, X_test, batch, args):
         settle()
         models["skdeep"] = BernoulliRBM(device="cpu", **common)
         times["skdeep"].append(_time_fit(models["skdeep"], X))
+        settle()
+        # the reference beside each fit, not one reading after the rounds
+        peaks.append(_matmul_gflops(batch, V, H))
         settle()
         times["hand"].append(_hand_loop(X, H, batch, args.epochs))
         settle()
@@ -206,15 +211,16 @@ def _measure(X, X_test, batch, args):
             models["learnergy"] = out[1]
     epoch = {k: min(v) / args.epochs for k, v in times.items() if v}
     # 5 matmuls of 2*b*V*H flops per step for PCD-1 (3 products, 2 weight updates)
-    achieved = 5 * 2.0 * X.shape[0] * V * H / epoch["skdeep"] / 1e9
-    peak = _matmul_gflops(batch, V, H)
+    flops = 5 * 2.0 * X.shape[0] * V * H * args.epochs / 1e9
+    # best against best: single rounds' ratios swung 21-217% on this VM
+    achieved, peak = flops / min(times["skdeep"]), max(peaks)
     pl = {k: _pseudo_likelihood(m.components_, m.intercept_visible_, m.intercept_hidden_,
                                 X_test) for k, m in models.items() if k != "learnergy"}
     if "learnergy" in models:
         m = models["learnergy"]
         pl["learnergy"] = _pseudo_likelihood(m.W.detach().numpy().T, m.a.detach().numpy(),
                                              m.b.detach().numpy(), X_test)
-    return epoch, achieved, peak, pl
+    return epoch, (achieved, peak), pl
 
 
 def main(argv=None):
@@ -239,7 +245,7 @@ def main(argv=None):
     for mode in args.modes:
         for batch in args.batch_sizes:
             with busy_core(mode == "busy"):
-                e, achieved, peak, pl = _measure(X, X_test, batch, args)
+                e, (achieved, peak), pl = _measure(X, X_test, batch, args)
             print(f"[{mode}] batch {batch:4d}, s/epoch: sklearn PCD {e['sklearn']:.3f}, "
                   f"skdeep PCD {e['skdeep']:.3f} (x{e['sklearn'] / e['skdeep']:.2f} "
                   f"faster; target >= 3 at batch 20), hand PCD {e['hand']:.3f} (skdeep "
@@ -253,7 +259,8 @@ def main(argv=None):
                          f"batch 20, >= 2 at 128)")
             print(line)
             print(f"            skdeep {achieved:.1f} GFLOP/s = {100 * achieved / peak:.0f}% "
-                  f"of matmul ({peak:.1f} GFLOP/s); held-out pseudo-likelihood: "
+                  f"of matmul ({peak:.1f} GFLOP/s; the best fit against the best "
+                  f"reading beside the fits); held-out pseudo-likelihood: "
                   + ", ".join(f"{k} {v:.2f}" for k, v in pl.items()))
 
 
