@@ -55,7 +55,7 @@ def test_fine_tune_k_none_is_the_top_layers_k(digits):
     ten = DBNTransformer((16, 8), fine_tune_k=10, **kw).fit(X)
     assert _same(top_k.generative_coefs_, three.generative_coefs_)
     assert _same(top_k.coefs_, three.coefs_)
-    # the steps are the top RBM's: the greedy weights below are the same, not the result
+    # the steps are the top RBM's during up-down: ten of them fine-tune it differently
     assert not np.allclose(ten.coefs_[1], three.coefs_[1])
     with pytest.raises(ValueError, match="fine_tune_k"):
         DBNTransformer((16, 8), fine_tune="up-down", fine_tune_k=0).fit(X)
