@@ -86,9 +86,6 @@ class GenerativeStackMixin:
 
     _n_label_units = 0
 
-    def _np(self, t):
-        return t.detach().cpu().numpy().astype(getattr(self, "_dtype", np.float64))
-
     def _generative_rbms(self):
         """The generative model's modules, bottom first: the untied generative layers
         after up-down, then the top RBM (the RBMs themselves without fine-tuning)."""

@@ -167,6 +167,11 @@ class DeepEstimator(BaseEstimator):
         """Where the fitted modules live now."""
         return torch.device(self.device_)
 
+    def _np(self, tensor) -> np.ndarray:
+        """A fitted tensor as a new numpy array in the training data's float dtype
+        (float64 before a fit recorded one)."""
+        return tensor.detach().cpu().numpy().astype(getattr(self, "_dtype", np.float64))
+
     # ------------------------------------------------------------------ inference
     def _inference_module(self, module: torch.nn.Module, dtype) -> torch.nn.Module:
         """``module`` in ``dtype``: float64 input is computed in float64.

@@ -291,9 +291,6 @@ class DBMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _DBMScor
         return DBMModule([self.n_features_in_] + _sizes(self.hidden_layer_sizes))
 
     # ------------------------------------------------------------------ attributes
-    def _np(self, t):
-        return t.detach().cpu().numpy().astype(getattr(self, "_dtype", np.float64))
-
     @property
     def coefs_(self):
         self._check_fitted()

@@ -265,9 +265,6 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _RBMScorin
         return history
 
     # ------------------------------------------------------------------ attributes
-    def _np(self, tensor):
-        return tensor.detach().cpu().numpy().astype(self._float_dtype(), copy=True)
-
     @property
     def components_(self):
         self._check_fitted()
