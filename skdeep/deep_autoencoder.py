@@ -28,7 +28,6 @@ _WEIGHT_COST = 2e-4
 _AUTO_PRETRAIN_UPDATES, _AUTO_FINETUNE_UPDATES = 1000, 1400
 
 
-
 class DeepAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, DeepEstimator):
     """Deep autoencoder pretrained as a stack of RBMs (Hinton & Salakhutdinov 2006).
 
