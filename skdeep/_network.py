@@ -138,8 +138,8 @@ class NeuralNetBase(_TrainingDataMixin, DeepEstimator):
 
     def _fit_encoded(self, X, y_enc, outputs, X_val, y_val_enc, *, warm, max_iter,
                      incremental):
-        with self._fit_run(None if not incremental or not warm else
-                           self._seed_ + self.t_ % 2_147_483_647) as run:
+        with self._fit_run(self._continued_seed(self.t_) if incremental and warm
+                           else None) as run:
             device, seed = run.device, run.seed
             if warm:
                 # Train a copy: a failed or interrupted-by-error fit leaves the estimator

@@ -236,8 +236,7 @@ class DenoisingAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, De
         return TiedAutoencoder(self.n_features_in_, self.n_components, self.loss)
 
     def _fit(self, X, max_iter, warm):
-        with self._fit_run(None if not warm else
-                           (self._seed_ + self.t_) % 2_147_483_647) as run:
+        with self._fit_run(self._continued_seed(self.t_) if warm else None) as run:
             if warm:
                 # train a copy: a fit that fails leaves the fitted model as it was
                 module = copy.deepcopy(self.module_).to(run.device)

@@ -125,6 +125,11 @@ class DeepEstimator(BaseEstimator):
         rs = self.random_state if random_state is None else random_state
         return int(check_random_state(rs).randint(np.iinfo(np.int32).max))
 
+    def _continued_seed(self, offset) -> int:
+        """The seed of a fit that continues a fitted one (warm or partial): the first
+        fit's ``_seed_`` moved on by ``offset`` (samples or calls seen), kept in int32."""
+        return (self._seed_ + int(offset)) % 2_147_483_647
+
     @contextlib.contextmanager
     def _fit_run(self, seed=None, device=None):
         """The wiring every fit shares, once: the device, the seed and the training

@@ -215,8 +215,7 @@ class ContractiveAutoencoder(DenoisingAutoencoder):
         return train_test_split(X, test_size=n_val, random_state=seed)
 
     def _fit(self, X, max_iter, warm, incremental=False):
-        with self._fit_run(None if not warm else
-                           (self._seed_ + self.t_) % 2_147_483_647) as run:
+        with self._fit_run(self._continued_seed(self.t_) if warm else None) as run:
             device, seed = run.device, run.seed
             X_val = None
             if self.early_stopping and not incremental:

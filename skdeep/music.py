@@ -355,8 +355,7 @@ class RNNRBM(RNNRBMInferenceMixin, DeepEstimator):
     def _fit(self, rolls, max_iter, warm, X_val, incremental=False):
         n_vis = rolls[0].shape[1]
         curves = {"rnn": [], "rbm": []}
-        with self._fit_run(None if not warm else
-                           (self._seed_ + self.n_iter_) % 2_147_483_647) as run:
+        with self._fit_run(self._continued_seed(self.n_iter_) if warm else None) as run:
             device, seed, stages, gen = run.device, run.seed, run.stages, run.generator
             data = _roll_source(rolls, device)
             if warm:

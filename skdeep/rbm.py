@@ -189,7 +189,8 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, _RBMScorin
         # each call its own stream, from the first call's seed; later calls stay where
         # the chains and velocities live
         calls = getattr(self, "_pf_calls", 0) + 1
-        with self._fit_run(self._seed_ + calls, None if first else self._device) as run:
+        with self._fit_run(self._continued_seed(calls),
+                           None if first else self._device) as run:
             if first:
                 self._init_state(X, run.device, self._seed_)
                 self.n_iter_ = 0
